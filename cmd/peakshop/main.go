@@ -1,0 +1,70 @@
+// Command peakshop is the shop in one binary. Each subcommand parses its own
+// flags (each with a PEAKSHOP_* environment equivalent) and returns an error;
+// main turns errors into exit codes, once.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `peakshop: an e-commerce platform that keeps selling at peak.
+
+Usage: peakshop <command> [flags]
+
+Commands:
+  serve     run the shop (API, demo data on first start) on the embedded defaults or given backends
+  migrate   apply database migrations and exit
+  seed      load the demo catalog into an empty database and exit
+  edge      run the edge (load balancer, cache, firewall) in front of HTTP origins
+
+Run 'peakshop <command> --help' for a command's flags.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "peakshop:", err)
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, rest, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, rest, stdout, stderr)
+	case "edge":
+		return runEdge(ctx, rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "peakshop: unknown command %q\n\n%s", cmd, usage)
+		return errUsage
+	}
+}

@@ -1,0 +1,159 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/peakshop/peakshop/internal/api"
+	"github.com/peakshop/peakshop/internal/domain/order"
+	"github.com/peakshop/peakshop/internal/payments/simulator"
+	"github.com/peakshop/peakshop/internal/platform/problem"
+	"github.com/peakshop/peakshop/internal/storage/sqlstore"
+	"github.com/peakshop/peakshop/internal/web"
+)
+
+// App is a running shop: its store, services and HTTP server.
+type App struct {
+	cfg     Config
+	logger  *slog.Logger
+	Store   *sqlstore.Store
+	Orders  *order.Service
+	Payment *simulator.Simulator
+	handler http.Handler
+	ln      net.Listener
+}
+
+// New opens the store (migrating and seeding as configured), builds the
+// services and binds the listen address, so Addr is known before Run.
+// Messages meant for the operator (a generated admin token) go to out.
+func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_ *App, err error) {
+	a := &App{cfg: cfg, logger: logger}
+	if a.Store, err = OpenStore(ctx, cfg.DSN(), cfg.Currency, logger); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			a.Store.Close()
+		}
+	}()
+	if cfg.Migrate {
+		if err = a.Store.Migrate(ctx); err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+	}
+	if cfg.Demo {
+		if _, err = SeedDemo(ctx, a.Store, cfg.Currency, logger); err != nil {
+			return nil, err
+		}
+	}
+	admin, err := setupAdmin(ctx, a.Store, cfg.AdminToken, out)
+	if err != nil {
+		return nil, err
+	}
+	secret, err := orderSecret(ctx, a.Store)
+	if err != nil {
+		return nil, err
+	}
+	a.Payment = simulator.New(simulator.Options{})
+	a.Payment.SetLatency(cfg.PaymentLatency)
+	a.Payment.SetFailureRate(cfg.PaymentFailureRate)
+	a.Orders = order.NewService(a.Store, a.Payment, order.Config{Currency: cfg.Currency, Provider: "simulator", Secret: secret}, logger)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	srv := api.New(api.Deps{
+		Catalog: a.Store, Carts: a.Store, Orders: a.Orders, Currency: cfg.Currency,
+		IsAdmin: admin.IsAdmin, Ready: a.Store.Ping, Metrics: api.NewMetrics(reg), Logger: logger,
+		ProductCacheTTL: cfg.ProductCacheTTL,
+	})
+	mux := http.NewServeMux()
+	srv.Register(mux)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.Handle("GET /images/products/{name}", web.PlaceholderImages(logger))
+	a.handler = recoverPanics(mux, logger)
+
+	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	return a, nil
+}
+
+// Addr is the address the shop listens on (useful with port 0).
+func (a *App) Addr() string { return a.ln.Addr().String() }
+
+// Handler is the shop's HTTP handler, for tests and benchmarks in-process.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// Run serves until ctx is cancelled, then drains in-flight requests for up to
+// the shutdown timeout and closes the store last.
+func (a *App) Run(ctx context.Context) error {
+	hs := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn)}
+	recoverCtx, stopRecovery := context.WithCancel(context.WithoutCancel(ctx))
+	recovered := make(chan struct{})
+	go func() { defer close(recovered); a.recoverLoop(recoverCtx) }()
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(a.ln) }()
+	a.logger.Info("peakshop serving", "addr", "http://"+a.Addr(), "config", a.cfg.String())
+
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		a.logger.Info("shutting down: draining in-flight requests", "timeout", a.cfg.ShutdownTimeout)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), a.cfg.ShutdownTimeout)
+		err = hs.Shutdown(sctx)
+		cancel()
+	}
+	stopRecovery()
+	<-recovered
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, a.Store.Close())
+}
+
+// recoverLoop settles orders orphaned by a crash: at start and then every
+// 30 seconds, since another instance may die at any time.
+func (a *App) recoverLoop(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		if n, err := a.Orders.Recover(ctx); err != nil && ctx.Err() == nil {
+			a.logger.Error("order recovery failed", "err", err)
+		} else if n > 0 {
+			a.logger.Info("order recovery settled orphaned orders", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				logger.ErrorContext(r.Context(), "panic serving request", "path", r.URL.Path, "panic", v)
+				problem.Write(w, problem.New(http.StatusInternalServerError, "something went wrong on our side; it has been logged"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}

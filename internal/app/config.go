@@ -1,0 +1,91 @@
+// Package app is the composition root: it turns configuration into concrete
+// stores, services and servers, runs them and shuts them down in order.
+// End-to-end tests start the whole shop through it on port 0.
+package app
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Config is everything `peakshop serve` can be told.
+type Config struct {
+	Addr            string
+	DataDir         string
+	DB              string
+	AdminToken      string
+	Currency        string
+	Demo            bool
+	Migrate         bool
+	ShutdownTimeout time.Duration
+	ProductCacheTTL time.Duration
+	LogLevel        string
+
+	PaymentLatency     time.Duration
+	PaymentFailureRate float64
+}
+
+// DefaultConfig is the embedded single-machine shop.
+func DefaultConfig() Config {
+	return Config{Addr: ":8080", DataDir: "./data", Currency: "USD", Demo: true, Migrate: true,
+		ShutdownTimeout: 20 * time.Second, ProductCacheTTL: time.Second, LogLevel: "info"}
+}
+
+// DSN returns the database URL, defaulting to the SQLite file under DataDir.
+func (c Config) DSN() string {
+	if c.DB != "" {
+		return c.DB
+	}
+	return "sqlite:" + filepath.Join(c.DataDir, "shop.db")
+}
+
+// String prints the configuration with secrets masked, for the start-up log.
+func (c Config) String() string {
+	tok := "(generated or stored)"
+	if c.AdminToken != "" {
+		tok = "****"
+	}
+	return fmt.Sprintf("addr=%s data=%s db=%s admin_token=%s currency=%s demo=%t", c.Addr, c.DataDir, maskURL(c.DSN()), tok, c.Currency, c.Demo)
+}
+
+func maskURL(u string) string {
+	at := strings.LastIndexByte(u, '@')
+	scheme := strings.Index(u, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return u
+	}
+	cred := u[scheme+3 : at]
+	if i := strings.IndexByte(cred, ':'); i >= 0 {
+		return u[:scheme+3] + cred[:i] + ":****" + u[at:]
+	}
+	return u
+}
+
+// StorageFlags registers the flags every subcommand that opens the database
+// shares. Each has a PEAKSHOP_* environment equivalent (see flagenv).
+func (c *Config) StorageFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "directory for embedded data (SQLite file, queues)")
+	fs.StringVar(&c.DB, "db", c.DB, "database URL: sqlite:PATH or postgres://... (default sqlite:<data>/shop.db)")
+	fs.StringVar(&c.Currency, "currency", c.Currency, "shop currency, ISO 4217")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
+}
+
+// ServeFlags registers the flags of `peakshop serve`.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.StorageFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed the demo catalog when the database has no products")
+	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply database migrations at start")
+	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long SIGTERM waits for in-flight requests")
+	fs.DurationVar(&c.ProductCacheTTL, "product-cache-ttl", c.ProductCacheTTL, "how long product reads are cached in memory; 0 disables")
+	fs.DurationVar(&c.PaymentLatency, "payment-latency", c.PaymentLatency, "latency the payment simulator adds to each call")
+	fs.Float64Var(&c.PaymentFailureRate, "payment-failure-rate", c.PaymentFailureRate, "share (0-1) of payment simulator calls that fail")
+}
+
+// AdminTokenFromEnv reads PEAKSHOP_ADMIN_TOKEN. It is a secret, so it comes
+// from the environment only, never a flag (flags show up in ps).
+func (c *Config) AdminTokenFromEnv() { c.AdminToken = os.Getenv("PEAKSHOP_ADMIN_TOKEN") }
