@@ -41,6 +41,9 @@ func Valid(prefix, s string) bool {
 	if len(s) != len(prefix)+27 || s[:len(prefix)] != prefix || s[len(prefix)] != '_' {
 		return false
 	}
+	if s[len(prefix)+1] > '7' { // 26 characters carry 130 bits; the top two are zero
+		return false
+	}
 	for i := len(prefix) + 1; i < len(s); i++ {
 		c := s[i]
 		if !(c >= '0' && c <= '9' || c >= 'A' && c <= 'Z') || c == 'I' || c == 'L' || c == 'O' || c == 'U' {

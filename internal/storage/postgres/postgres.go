@@ -12,10 +12,12 @@ import (
 	"log/slog"
 	"runtime"
 
+	"github.com/XSAM/otelsql"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 
+	"github.com/peakshop/peakshop/internal/platform/dbtrace"
 	"github.com/peakshop/peakshop/internal/storage/sqlstore"
 )
 
@@ -54,7 +56,8 @@ func OpenConfig(ctx context.Context, cfg *pgxpool.Config, logger *slog.Logger, o
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", err)
 	}
-	db := stdlib.OpenDBFromPool(pool)
+	// Queries become spans under the request's span (see dbtrace).
+	db := otelsql.OpenDB(stdlib.GetPoolConnector(pool), dbtrace.Options("postgresql")...)
 	db.SetMaxOpenConns(int(cfg.MaxConns))
 	migrations, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {

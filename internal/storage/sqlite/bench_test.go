@@ -1,145 +1,15 @@
 package sqlite_test
 
 import (
-	"context"
-	"fmt"
-	"sort"
-	"sync"
-	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/peakshop/peakshop/internal/domain/apperr"
-	"github.com/peakshop/peakshop/internal/domain/catalog"
-	"github.com/peakshop/peakshop/internal/domain/money"
-	"github.com/peakshop/peakshop/internal/domain/order"
-	"github.com/peakshop/peakshop/internal/platform/ids"
-	"github.com/peakshop/peakshop/internal/storage/sqlstore"
 	"github.com/peakshop/peakshop/internal/storage/storetest"
 )
 
-// buyers is the concurrency the issue's checkout target is stated for.
-const buyers = 64
-
-// BenchmarkCheckout measures the store's side of a checkout (BeginCheckout
-// then FinishCheckout as paid) with 64 concurrent buyers, each order a fresh
-// cart of two SKUs out of a 2,000-product catalog. Carts are made before the
-// timer starts. It reports orders/s and the p50/p99 latency of one checkout.
+// BenchmarkCheckout is the issue's checkout benchmark on the embedded default:
 //
 //	go test -run '^$' -bench Checkout -benchtime 20000x ./internal/storage/sqlite/
-func BenchmarkCheckout(b *testing.B) {
-	ctx := context.Background()
-	s := storetest.OpenSQLite(b)
-	skus := seedCatalog(b, s, 2000)
-	carts := make([]string, b.N)
-	for i := range carts {
-		now := time.Now()
-		carts[i] = ids.New("cart", now)
-		must(b, s.CreateCart(ctx, carts[i], now))
-		must(b, s.SetQuantity(ctx, carts[i], skus[(i*7)%len(skus)], 1, now))
-		must(b, s.SetQuantity(ctx, carts[i], skus[(i*13+1)%len(skus)], 2, now))
-	}
-	var (
-		next      atomic.Int64
-		latencies = make([]time.Duration, b.N)
-		wg        sync.WaitGroup
-	)
-	b.ReportAllocs()
-	b.ResetTimer()
-	start := time.Now()
-	for range buyers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= b.N {
-					return
-				}
-				t0 := time.Now()
-				if err := checkout(ctx, s, carts[i], i); err != nil {
-					b.Errorf("checkout %d: %v", i, err)
-					return
-				}
-				latencies[i] = time.Since(t0)
-			}
-		})
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
-	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "orders/s")
-	b.ReportMetric(float64(latencies[b.N/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(latencies[b.N*99/100].Microseconds())/1000, "p99-ms")
-}
+func BenchmarkCheckout(b *testing.B) { storetest.BenchCheckout(b, storetest.OpenSQLite) }
 
-func checkout(ctx context.Context, s *sqlstore.Store, cartID string, i int) error {
-	now := time.Now()
-	orderID := ids.New("ord", now)
-	begun, err := s.BeginCheckout(ctx, order.Begin{
-		IdempotencyKey: fmt.Sprintf("bench-%d-%s", i, cartID), RequestHash: "h", OrderID: orderID, CartID: cartID,
-		Email: "b@example.com", Currency: "USD", Now: now,
-		Address:    order.Address{Name: "B", Line1: "1 St", City: "C", PostalCode: "1", Country: "US"},
-		OutOfStock: func([]apperr.Shortage) ([]byte, error) { return []byte(`{}`), nil },
-	})
-	if err != nil {
-		return err
-	}
-	if begun.Order == nil {
-		return fmt.Errorf("no order: %+v", begun)
-	}
-	return s.FinishCheckout(ctx, order.Settlement{
-		OrderID: orderID, Status: order.Paid, Now: time.Now(), Result: []byte(`{"outcome":"created"}`),
-		Payment: &order.PaymentRecord{Provider: "simulator", ChargeID: "ch_" + orderID, Amount: begun.Order.Total, IdempotencyKey: orderID + ":charge"},
-	})
-}
-
-// seedCatalog imports n products of two variants each with ample stock and
-// returns their SKUs.
-func seedCatalog(tb testing.TB, s *sqlstore.Store, n int) []string {
-	tb.Helper()
-	var (
-		drafts []catalog.Draft
-		skus   []string
-		stock  = catalog.MaxStock
-	)
-	for i := range n {
-		d := catalog.Draft{Slug: fmt.Sprintf("bench-%d", i), Name: fmt.Sprintf("Bench %d", i), Category: "bench"}
-		for v := range 2 {
-			sku := fmt.Sprintf("BN-%d-%d", i, v)
-			skus = append(skus, sku)
-			d.Variants = append(d.Variants, catalog.VariantDraft{SKU: sku, Name: "v", Price: money.Money{Amount: 999, Currency: "USD"}, Available: &stock})
-		}
-		drafts = append(drafts, d)
-	}
-	must(tb, s.ImportCatalog(context.Background(), []catalog.Category{{Slug: "bench", Name: "Bench"}}, drafts))
-	return skus
-}
-
-func must(tb testing.TB, err error) {
-	tb.Helper()
-	if err != nil {
-		tb.Fatal(err)
-	}
-}
-
-// BenchmarkImportCatalog loads a demo-sized catalog (2,000 products, 5,000
-// variants) into a fresh database per iteration, as `peakshop seed` does.
-func BenchmarkImportCatalog(b *testing.B) {
-	stock := 10
-	var drafts []catalog.Draft
-	for i := range 2000 {
-		d := catalog.Draft{Slug: fmt.Sprintf("demo-%d", i), Name: fmt.Sprintf("Demo %d", i), Description: "A demo product.",
-			Category: "demo", Images: []string{fmt.Sprintf("/img/demo-%d.png", i)}}
-		for v := range 1 + i%4 {
-			d.Variants = append(d.Variants, catalog.VariantDraft{SKU: fmt.Sprintf("D-%d-%d", i, v), Name: "v",
-				Price: money.Money{Amount: 1999, Currency: "USD"}, Available: &stock})
-		}
-		drafts = append(drafts, d)
-	}
-	for b.Loop() {
-		b.StopTimer()
-		s := storetest.OpenSQLite(b)
-		b.StartTimer()
-		must(b, s.ImportCatalog(context.Background(), []catalog.Category{{Slug: "demo", Name: "Demo"}}, drafts))
-	}
-}
+// BenchmarkImportCatalog times loading the demo-sized catalog.
+func BenchmarkImportCatalog(b *testing.B) { storetest.BenchImportCatalog(b, storetest.OpenSQLite) }

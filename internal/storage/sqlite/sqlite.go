@@ -7,7 +7,10 @@
 // One writer connection is deliberate: SQLite allows one writer at a time
 // anyway, and queueing writers in Go (database/sql's pool) is far cheaper and
 // fairer than letting several connections spin on SQLITE_BUSY. Readers never
-// block the writer under WAL, so they get a pool of their own.
+// block the writer under WAL, so they get a pool of their own. Concurrent
+// write transactions are group-committed (sqlstore.Dialect.GroupCommit): each
+// runs in a savepoint of a shared transaction and one commit serves them all,
+// which is what lets the single writer keep up with a checkout rush.
 package sqlite
 
 import (
@@ -24,9 +27,11 @@ import (
 
 	"database/sql"
 
+	"github.com/XSAM/otelsql"
 	"github.com/pressly/goose/v3"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
+	"github.com/peakshop/peakshop/internal/platform/dbtrace"
 	"github.com/peakshop/peakshop/internal/storage/sqlstore"
 )
 
@@ -78,11 +83,12 @@ func Open(ctx context.Context, path string, logger *slog.Logger, opts ...sqlstor
 		Write: write,
 		Read:  read,
 		Dialect: sqlstore.Dialect{
-			Name:       "sqlite",
-			Goose:      goose.DialectSQLite3,
-			Migrations: migrations,
-			Classify:   classify,
-			Prepare:    true,
+			Name:        "sqlite",
+			Goose:       goose.DialectSQLite3,
+			Migrations:  migrations,
+			Classify:    classify,
+			Prepare:     true,
+			GroupCommit: true,
 		},
 		Logger: logger.With("db", "sqlite"),
 	}, opts...)
@@ -108,7 +114,8 @@ func openPool(ctx context.Context, path string, readOnly bool) (*sql.DB, error) 
 		q.Set("_txlock", "immediate")
 	}
 	dsn := "file:" + path + "?" + q.Encode()
-	db, err := sql.Open("sqlite", dsn)
+	// Queries become spans under the request's span (see dbtrace).
+	db, err := otelsql.Open("sqlite", dsn, dbtrace.Options("sqlite")...)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}

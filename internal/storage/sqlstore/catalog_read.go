@@ -9,7 +9,6 @@ import (
 
 	"github.com/peakshop/peakshop/internal/domain/apperr"
 	"github.com/peakshop/peakshop/internal/domain/catalog"
-	"github.com/peakshop/peakshop/internal/domain/money"
 )
 
 // productCols and productJoin read a product with its category slug and its
@@ -170,15 +169,4 @@ func (s *Store) StockOf(ctx context.Context, sku string) (int, error) {
 		return 0, apperr.New(apperr.NotFound, "SKU not found")
 	}
 	return n, wrapf(err, "stock of")
-}
-
-// variantBySKU reads one variant inside r.
-func variantBySKU(ctx context.Context, r runner, sku string) (catalog.Variant, error) {
-	v := catalog.Variant{Price: money.Money{}}
-	err := r.queryRow(ctx, `SELECT sku, name, price_amount, price_currency, available FROM variants WHERE sku = $1`, sku).
-		Scan(&v.SKU, &v.Name, &v.Price.Amount, &v.Price.Currency, &v.Available)
-	if err == sql.ErrNoRows {
-		return v, apperr.New(apperr.NotFound, "SKU not found")
-	}
-	return v, err
 }

@@ -21,8 +21,8 @@ const (
 		FROM cart_items i JOIN variants v ON v.sku = i.sku JOIN products p ON p.id = v.product_id
 		WHERE i.cart_id = $1 ORDER BY i.sku`
 	sqlTakeStock   = `UPDATE variants SET available = available - $1 WHERE sku = $2 AND available >= $1`
-	sqlInsertOrder = `INSERT INTO orders (id, status, email, address, cart_id, total_amount, currency, reason, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $8)`
+	sqlInsertOrder = `INSERT INTO orders (id, status, email, address, cart_id, total_amount, currency, reason, created_at, updated_at, customer_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $8, $9)`
 	sqlKeyShort = `UPDATE idempotency_keys SET done = TRUE, result = $2, order_id = NULL WHERE idem_key = $1`
 )
 
@@ -87,7 +87,7 @@ func (s *Store) BeginCheckout(ctx context.Context, b order.Begin) (order.Begun, 
 			return fmt.Errorf("order total: %w", err)
 		}
 		if _, err := r.exec(ctx, sqlInsertOrder, b.OrderID, string(order.PendingPayment), b.Email, string(address),
-			b.CartID, total.Amount, total.Currency, now); err != nil {
+			b.CartID, total.Amount, total.Currency, now, nullString(b.CustomerID)); err != nil {
 			return s.conflictOr(err, "order_id", "is taken", "insert order")
 		}
 		if err := insertOrderLines(ctx, r, b.OrderID, lines); err != nil {
@@ -95,7 +95,7 @@ func (s *Store) BeginCheckout(ctx context.Context, b order.Begin) (order.Begun, 
 		}
 		out.Order = &order.Order{
 			ID: b.OrderID, Status: order.PendingPayment, Email: b.Email, ShippingAddress: b.Address,
-			Lines: lines, Total: total, CartID: b.CartID, CreatedAt: fromMicros(now), UpdatedAt: fromMicros(now),
+			Lines: lines, Total: total, CartID: b.CartID, CustomerID: b.CustomerID, CreatedAt: fromMicros(now), UpdatedAt: fromMicros(now),
 		}
 		return nil
 	})

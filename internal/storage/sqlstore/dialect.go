@@ -37,6 +37,10 @@ type Dialect struct {
 	// (SQLite); pgx already caches prepared statements per connection, and
 	// its database/sql adapter hands out a fresh connection each time.
 	Prepare bool
+	// GroupCommit runs concurrent write transactions as savepoints of one
+	// shared transaction (see groupCommitter). Only for engines with a
+	// single writer where a failed statement leaves the transaction usable.
+	GroupCommit bool
 }
 
 // maxRetries bounds how often a transaction is rerun after a ClassRetry error.

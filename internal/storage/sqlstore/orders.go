@@ -21,7 +21,7 @@ const (
 // orderCols reads an order and one of its lines per row; a page of orders is
 // a subquery joined to its lines, one query whatever the page size.
 const orderCols = `o.id, o.status, o.email, o.address, o.cart_id, o.total_amount, o.currency, o.reason,
-	o.created_at, o.updated_at, l.sku, l.name, l.quantity, l.unit_amount, l.currency`
+	o.created_at, o.updated_at, l.sku, l.name, l.quantity, l.unit_amount, l.currency, o.customer_id`
 
 // Order returns an order with its lines, or apperr NotFound.
 func (s *Store) Order(ctx context.Context, id string) (order.Order, error) {
@@ -95,9 +95,10 @@ func (s *Store) orders(ctx context.Context, query string, args ...any) ([]order.
 			amount           int64
 			currency         string
 			created, updated int64
+			customer         sql.NullString
 		)
 		if err := rows.Scan(&o.ID, &status, &o.Email, &address, &o.CartID, &amount, &currency, &o.Reason,
-			&created, &updated, &l.SKU, &l.Name, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency); err != nil {
+			&created, &updated, &l.SKU, &l.Name, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &customer); err != nil {
 			return nil, err
 		}
 		l.LineTotal, err = l.UnitPrice.Times(l.Quantity)
@@ -109,6 +110,7 @@ func (s *Store) orders(ctx context.Context, query string, args ...any) ([]order.
 				return nil, fmt.Errorf("order %s address: %w", o.ID, err)
 			}
 			o.Status = order.Status(status)
+			o.CustomerID = customer.String
 			o.Total.Amount, o.Total.Currency = amount, currency
 			o.CreatedAt, o.UpdatedAt = fromMicros(created), fromMicros(updated)
 			out = append(out, o)

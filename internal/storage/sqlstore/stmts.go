@@ -75,6 +75,18 @@ type runner struct {
 	// prepared; they are prepared once the transaction has let go of its
 	// connection (SQLite's writer pool has only one).
 	misses *[]string
+	// detach keeps callers' cancellation away from statements inside a group
+	// commit: SQLite answers an interrupted write by rolling back the whole
+	// transaction, which would take every other caller's work with it.
+	detach bool
+}
+
+// stmtCtx is the context a statement runs under.
+func (r runner) stmtCtx(ctx context.Context) context.Context {
+	if r.detach {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 // prepared returns the statement to run query with, or nil to run the text.
@@ -93,6 +105,7 @@ func (r runner) prepared(ctx context.Context, query string) *sql.Stmt {
 }
 
 func (r runner) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = r.stmtCtx(ctx)
 	if st := r.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -112,6 +125,7 @@ func (r runner) affected(ctx context.Context, query string, args ...any) (int64,
 }
 
 func (r runner) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = r.stmtCtx(ctx)
 	if st := r.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
@@ -122,6 +136,7 @@ func (r runner) query(ctx context.Context, query string, args ...any) (*sql.Rows
 }
 
 func (r runner) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = r.stmtCtx(ctx)
 	if st := r.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -139,6 +154,9 @@ func (s *Store) reader() runner { return runner{c: s.read} }
 // serialization failure, SQLite busy) is run again from the start, so fn must
 // only touch state it rebuilds on each call.
 func (s *Store) inTx(ctx context.Context, op string, fn func(r runner) error) error {
+	if s.group != nil {
+		return s.group.do(ctx, fn)
+	}
 	for attempt := 1; ; attempt++ {
 		err := s.tryTx(ctx, fn)
 		if err == nil {

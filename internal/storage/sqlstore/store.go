@@ -40,6 +40,7 @@ type Store struct {
 	currency string
 	now      func() time.Time
 	closers  []func() error
+	group    *groupCommitter // nil unless the dialect asks for group commit
 }
 
 // Config is what an engine package hands to New.
@@ -99,6 +100,9 @@ func New(cfg Config, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	if cfg.Dialect.GroupCommit {
+		s.group = newGroupCommitter(s)
+	}
 	return s, nil
 }
 
@@ -124,6 +128,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes prepared statements, then the pools, then whatever the engine
 // registered. The Store is unusable afterwards.
 func (s *Store) Close() error {
+	if s.group != nil {
+		s.group.close()
+	}
 	var errs []error
 	errs = append(errs, s.write.close())
 	if s.read != s.write {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peakshop/peakshop/internal/domain/apperr"
 	"github.com/peakshop/peakshop/internal/domain/catalog"
 	"github.com/peakshop/peakshop/internal/domain/order"
 	"github.com/peakshop/peakshop/internal/storage/sqlstore"
@@ -186,5 +187,52 @@ func testMixedCheckouts(t *testing.T, s *sqlstore.Store) {
 	wg.Wait()
 	for k := range skus {
 		wantStock(t, s, map[string]int{fmt.Sprintf("MIX-%d", k): startStock - int(taken[k].Load())})
+	}
+}
+
+// testConcurrentFailuresIsolated interleaves writes that fail half-way with
+// writes that succeed. Engines that commit concurrent transactions together
+// (SQLite's group commit) must undo exactly the failed ones.
+func testConcurrentFailuresIsolated(t *testing.T, s *sqlstore.Store) {
+	const writers = 200
+	ctx := context.Background()
+	mustSeed(t, s)
+	carts := mustCarts(t, s, writers, func(int) []any { return nil })
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Go(func() {
+			var err error
+			switch i % 3 {
+			case 0: // succeeds
+				err = s.SetQuantity(ctx, carts[i], "WB-1", 1+i%5, time.Now())
+			case 1: // touches the cart, then fails on the SKU
+				if err = s.SetQuantity(ctx, carts[i], "NO-SUCH-SKU", 1, time.Now()); apperr.Is(err, apperr.NotFound) {
+					err = nil
+				}
+			case 2: // fails after writing a product row
+				_, err = s.CreateProduct(ctx, newDraft("dup-"+itoa(i), "hats", "WB-1"))
+				if apperr.Is(err, apperr.Conflict) {
+					err = nil
+				}
+			}
+			if err != nil {
+				t.Errorf("writer %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	for i, id := range carts {
+		c, err := s.Cart(ctx, id)
+		mustNoErr(t, err, "cart")
+		want := 0
+		if i%3 == 0 {
+			want = 1
+		}
+		if len(c.Items) != want {
+			t.Errorf("cart %d has %d lines, want %d", i, len(c.Items), want)
+		}
+	}
+	if n, _ := s.ProductCount(ctx); n != len(fixtureDrafts()) {
+		t.Errorf("%d products after failed creates, want %d", n, len(fixtureDrafts()))
 	}
 }

@@ -53,6 +53,8 @@ func Run(t *testing.T, open func(t testing.TB) *sqlstore.Store) {
 		{"FlashSale", testFlashSale},
 		{"SameKeyRace", testSameKeyRace},
 		{"MixedCheckoutsNoDeadlock", testMixedCheckouts},
+		{"ConcurrentFailuresIsolated", testConcurrentFailuresIsolated},
+		{"Storefront", testStorefront},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
