@@ -23,6 +23,8 @@ Commands:
   migrate   apply database migrations and exit
   seed      load the demo catalog into an empty database and exit
   edge      run the edge (load balancer, cache, firewall) in front of HTTP origins
+  alarms    list alarm rules and their state (asks a running shop's admin endpoint)
+  deploy    write deployment files: 'deploy observability' gives a Grafana dashboard and Prometheus alerting rules
 
 Run 'peakshop <command> --help' for a command's flags.
 `
@@ -60,6 +62,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runSeed(ctx, rest, stdout, stderr)
 	case "edge":
 		return runEdge(ctx, rest, stdout, stderr)
+	case "alarms":
+		return runAlarms(ctx, rest, stdout, stderr)
+	case "deploy":
+		return runDeploy(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

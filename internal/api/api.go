@@ -46,7 +46,9 @@ func New(d Deps) *Server {
 	if d.Now == nil {
 		d.Now = func() time.Time { return time.Now().UTC() }
 	}
-	return &Server{Deps: d, products: newProductCache(d.ProductCacheTTL)}
+	s := &Server{Deps: d, products: newProductCache(d.ProductCacheTTL)}
+	s.products.hits, s.products.misses = d.Metrics.cacheCounters("product")
+	return s
 }
 
 // Route is one endpoint: the OpenAPI test reads the same table the mux does.

@@ -25,11 +25,11 @@ func (s *Server) checkout(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := s.Orders.Checkout(r.Context(), r.Header.Get("Idempotency-Key"), req)
 	if err != nil {
-		s.Metrics.checkout("error")
+		s.Metrics.checkoutError(r.Context())
 		writeError(w, r, err, s.Logger)
 		return
 	}
-	s.Metrics.checkout(string(out.Result.Outcome))
+	s.Metrics.checkout(r.Context(), out)
 	if out.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}

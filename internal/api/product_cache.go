@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/maypok86/otter/v2"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // productCache keeps encoded product documents for a short time. At peak one
@@ -15,6 +16,8 @@ import (
 type productCache struct {
 	ttl   time.Duration
 	store *otter.Cache[string, cachedJSON]
+	// hits and misses feed the cache hit ratio (nil: not counted).
+	hits, misses prometheus.Counter
 }
 
 type cachedJSON struct {
@@ -48,8 +51,10 @@ func (c *productCache) get(ctx context.Context, key string, load func() (cachedJ
 		return load()
 	}
 	if e, ok := c.store.GetIfPresent(key); ok {
+		inc(c.hits)
 		return e, nil
 	}
+	inc(c.misses)
 	return c.store.Get(ctx, key, otter.LoaderFunc[string, cachedJSON](func(_ context.Context, _ string) (cachedJSON, error) {
 		return load()
 	}))

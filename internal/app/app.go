@@ -10,15 +10,17 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/peakshop/peakshop/internal/api"
+	"github.com/peakshop/peakshop/internal/domain/account"
 	"github.com/peakshop/peakshop/internal/domain/order"
 	"github.com/peakshop/peakshop/internal/payments/simulator"
 	"github.com/peakshop/peakshop/internal/platform/problem"
 	"github.com/peakshop/peakshop/internal/storage/sqlstore"
+	"github.com/peakshop/peakshop/internal/telemetry"
+	"github.com/peakshop/peakshop/internal/telemetry/alarm"
+	"github.com/peakshop/peakshop/internal/telemetry/console"
 	"github.com/peakshop/peakshop/internal/web"
 )
 
@@ -29,8 +31,13 @@ type App struct {
 	Store   *sqlstore.Store
 	Orders  *order.Service
 	Payment *simulator.Simulator
-	handler http.Handler
-	ln      net.Listener
+	// Telemetry is the registry and tracing; Alarms the alarm engine (nil
+	// with instrumentation off).
+	Telemetry *telemetry.Telemetry
+	Alarms    *alarm.Engine
+	console   *console.Console
+	handler   http.Handler
+	ln        net.Listener
 }
 
 // New opens the store (migrating and seeding as configured), builds the
@@ -38,6 +45,10 @@ type App struct {
 // Messages meant for the operator (a generated admin token) go to out.
 func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_ *App, err error) {
 	a := &App{cfg: cfg, logger: logger}
+	if a.Telemetry, logger, err = setupTelemetry(ctx, cfg.Telemetry, logger); err != nil {
+		return nil, err
+	}
+	a.logger = logger
 	if a.Store, err = OpenStore(ctx, cfg.DSN(), cfg.Currency, logger); err != nil {
 		return nil, err
 	}
@@ -69,18 +80,34 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_
 	a.Payment.SetFailureRate(cfg.PaymentFailureRate)
 	a.Orders = order.NewService(a.Store, a.Payment, order.Config{Currency: cfg.Currency, Provider: "simulator", Secret: secret}, logger)
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg := a.Telemetry.Registry
+	var metrics *api.Metrics
+	if !cfg.Telemetry.Off {
+		metrics = api.NewMetrics(reg)
+	}
 	srv := api.New(api.Deps{
 		Catalog: a.Store, Carts: a.Store, Orders: a.Orders, Currency: cfg.Currency,
-		IsAdmin: admin.IsAdmin, Ready: a.Store.Ping, Metrics: api.NewMetrics(reg), Logger: logger,
+		IsAdmin: admin.IsAdmin, Ready: a.Store.Ping, Metrics: metrics, Logger: logger,
 		ProductCacheTTL: cfg.ProductCacheTTL,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.Handle("GET /images/products/{name}", web.PlaceholderImages(logger))
+	storefront, err := web.New(web.Deps{Catalog: a.Store, Carts: a.Store, Orders: a.Orders,
+		Accounts: account.NewService(a.Store, a.Store, account.Config{}, logger), Currency: cfg.Currency,
+		Secret: secret, Logger: logger, PageCacheTTL: cfg.ProductCacheTTL})
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/", storefront)
 	a.handler = recoverPanics(mux, logger)
+	if !cfg.Telemetry.Off {
+		if err = a.mountObservability(mux, reg, admin.IsAdmin); err != nil {
+			return nil, err
+		}
+		a.handler = a.Telemetry.Middleware(a.handler)
+	}
 
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -102,6 +129,7 @@ func (a *App) Run(ctx context.Context) error {
 	recoverCtx, stopRecovery := context.WithCancel(context.WithoutCancel(ctx))
 	recovered := make(chan struct{})
 	go func() { defer close(recovered); a.recoverLoop(recoverCtx) }()
+	observed := a.runObservability(recoverCtx)
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(a.ln) }()
@@ -118,10 +146,13 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	stopRecovery()
 	<-recovered
+	observed()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return errors.Join(err, a.Store.Close())
+	flushCtx, cancelFlush := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancelFlush()
+	return errors.Join(err, a.Store.Close(), a.Telemetry.Shutdown(flushCtx))
 }
 
 // recoverLoop settles orders orphaned by a crash: at start and then every

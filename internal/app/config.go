@@ -27,6 +27,8 @@ type Config struct {
 
 	PaymentLatency     time.Duration
 	PaymentFailureRate float64
+
+	Telemetry TelemetryConfig // see telemetry.go
 }
 
 // DefaultConfig is the embedded single-machine shop.
@@ -84,6 +86,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ProductCacheTTL, "product-cache-ttl", c.ProductCacheTTL, "how long product reads are cached in memory; 0 disables")
 	fs.DurationVar(&c.PaymentLatency, "payment-latency", c.PaymentLatency, "latency the payment simulator adds to each call")
 	fs.Float64Var(&c.PaymentFailureRate, "payment-failure-rate", c.PaymentFailureRate, "share (0-1) of payment simulator calls that fail")
+	c.TelemetryFlags(fs)
 }
 
 // AdminTokenFromEnv reads PEAKSHOP_ADMIN_TOKEN. It is a secret, so it comes

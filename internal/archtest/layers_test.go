@@ -27,7 +27,7 @@ var layers = []struct {
 	{"internal/api", 5}, {"internal/web", 5},
 	{"internal/edge", 6}, {"internal/autoscale", 6}, {"internal/loadgen", 6}, {"internal/chaos", 6}, {"internal/telemetry", 6},
 	{"internal/app", 7},
-	{"cmd/", 8},
+	{"cmd/", 8}, {"scripts/", 8},
 }
 
 // standalone stacks talk to the shop over HTTP, never through its code.

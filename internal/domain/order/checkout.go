@@ -24,6 +24,9 @@ type CheckoutRequest struct {
 	Email           string       `json:"email"`
 	ShippingAddress Address      `json:"shipping_address"`
 	Payment         PaymentInput `json:"payment"`
+	// CustomerID links the order to the signed-in account placing it. It is
+	// set by the transport from the session, never decoded from a body.
+	CustomerID string `json:"-"`
 }
 
 // Field limits, generous enough for real addresses and short enough that a
@@ -75,6 +78,9 @@ func (r *CheckoutRequest) Validate() error {
 	}
 	if r.Payment.Token == "" || len(r.Payment.Token) > maxTokenLen || !printableASCII(r.Payment.Token) {
 		add("payment.token", "must be a payment token such as tok_visa")
+	}
+	if r.CustomerID != "" && !ids.Valid("cus", r.CustomerID) {
+		add("customer_id", "must be the id of a customer")
 	}
 	return apperr.InvalidFields(errs)
 }

@@ -14,18 +14,31 @@ import (
 // Status of an order.
 type Status string
 
-// Order statuses. PendingPayment holds stock while the card is charged; the
-// others are where a synchronous checkout ends.
+// Order statuses. PendingPayment holds stock while the card is charged;
+// PaymentQueued holds it while a queued checkout waits for the fulfillment
+// workflow to charge. Paid orders move on to Allocated and end Shipped or
+// Cancelled (with a reason); a synchronous checkout may also end
+// PaymentDeclined or PaymentFailed.
 const (
 	PendingPayment  Status = "pending_payment"
+	PaymentQueued   Status = "payment_queued"
 	Paid            Status = "paid"
+	Allocated       Status = "allocated"
+	Shipped         Status = "shipped"
 	PaymentDeclined Status = "payment_declined"
 	PaymentFailed   Status = "payment_failed"
 	Cancelled       Status = "cancelled"
 )
 
-// HoldsStock reports whether an order in status s keeps its reserved stock.
-func (s Status) HoldsStock() bool { return s == PendingPayment || s == Paid }
+// HoldsStock reports whether an order in status s keeps its reserved stock
+// (a shipped order's stock has left the warehouse and never comes back).
+func (s Status) HoldsStock() bool {
+	switch s {
+	case PendingPayment, PaymentQueued, Paid, Allocated, Shipped:
+		return true
+	}
+	return false
+}
 
 // Address is where an order ships.
 type Address struct {
@@ -55,6 +68,7 @@ type Order struct {
 	Lines           []Line      `json:"lines"`
 	Total           money.Money `json:"total"`
 	CartID          string      `json:"-"`
+	CustomerID      string      `json:"-"` // the account that placed it; empty for a guest
 	Reason          string      `json:"reason,omitempty"`
 	CreatedAt       time.Time   `json:"created_at"`
 	UpdatedAt       time.Time   `json:"updated_at"`
@@ -82,6 +96,7 @@ type Begin struct {
 	RequestHash    string
 	OrderID        string
 	CartID         string
+	CustomerID     string // the signed-in customer, or empty for a guest
 	Email          string
 	Address        Address
 	Currency       string
@@ -89,6 +104,15 @@ type Begin struct {
 	// OutOfStock renders the result recorded under the key when stock is short,
 	// so a retry with the same key gets the same 409.
 	OutOfStock func([]apperr.Shortage) ([]byte, error)
+	// Queued leaves the charge to the fulfillment workflow: the order is
+	// written as PaymentQueued with PaymentToken kept for that workflow, and
+	// the key is marked done at once with Accepted's result.
+	Queued       bool
+	PaymentToken string
+	Accepted     func(o Order) ([]byte, error)
+	// LowStock is the level under which taking stock records an
+	// inventory.low event (when the level is crossed); 0 disables it.
+	LowStock int
 }
 
 // Begun is the store's answer to Begin; exactly one field is set.
@@ -131,7 +155,10 @@ type Settlement struct {
 	// set the key is marked done with it; with Result nil the key is deleted,
 	// so a retry with it starts afresh.
 	Result []byte
-	Now            time.Time
+	// KeepKey leaves the idempotency key as it is (a queued checkout's key
+	// already holds its 202 answer), whatever Result says.
+	KeepKey bool
+	Now     time.Time
 }
 
 // Query filters the admin's order list, newest first. Before is the id of the
@@ -161,4 +188,14 @@ type Store interface {
 	PendingOrders(ctx context.Context, createdBefore time.Time, limit int) ([]Order, error)
 	// PruneIdempotencyKeys deletes finished keys older than the time.
 	PruneIdempotencyKeys(ctx context.Context, before time.Time) (int, error)
+	// Timeline lists the steps an order went through, oldest first.
+	Timeline(ctx context.Context, id string) ([]Step, error)
+}
+
+// Step is one entry of an order's timeline: placed, paid, allocated,
+// shipped, notified, refunded, cancelled.
+type Step struct {
+	Name   string    `json:"step"`
+	At     time.Time `json:"at"`
+	Detail string    `json:"detail,omitempty"`
 }

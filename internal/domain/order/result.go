@@ -15,6 +15,9 @@ const (
 	Created    Outcome = "created"
 	Declined   Outcome = "declined"
 	OutOfStock Outcome = "out_of_stock"
+	// Accepted is a queued checkout: stock is reserved and the order will be
+	// charged by the fulfillment workflow.
+	Accepted Outcome = "accepted"
 )
 
 // Result is the recorded answer to a checkout. Transports render it; because

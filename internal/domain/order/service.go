@@ -41,6 +41,8 @@ type Service struct {
 	chargeTimeout time.Duration
 	waitTimeout   time.Duration
 	recoverAfter  time.Duration
+	queued        bool
+	lowStock      int
 }
 
 // Config configures a Service.
@@ -59,12 +61,23 @@ type Config struct {
 	// orphaned by a crash (default 2m). It must be well above ChargeTimeout.
 	RecoverAfter time.Duration
 	Now          func() time.Time
+	// Queued answers a checkout as soon as stock is reserved and the order
+	// written (202), leaving the charge to the fulfillment workflow, which
+	// pays at the rate the payment provider allows. For sale peaks.
+	Queued bool
+	// LowStock is the stock level whose crossing records inventory.low
+	// (default 5; negative disables).
+	LowStock int
 }
 
 // NewService returns a checkout service.
 func NewService(store Store, gateway payment.Gateway, cfg Config, logger *slog.Logger) *Service {
 	s := &Service{store: store, gateway: gateway, provider: cfg.Provider, currency: cfg.Currency, secret: cfg.Secret,
-		logger: logger, now: cfg.Now, chargeTimeout: cfg.ChargeTimeout, waitTimeout: cfg.WaitTimeout, recoverAfter: cfg.RecoverAfter}
+		logger: logger, now: cfg.Now, chargeTimeout: cfg.ChargeTimeout, waitTimeout: cfg.WaitTimeout, recoverAfter: cfg.RecoverAfter,
+		queued: cfg.Queued, lowStock: cfg.LowStock}
+	if s.lowStock == 0 {
+		s.lowStock = 5
+	}
 	if s.now == nil {
 		s.now = func() time.Time { return time.Now().UTC() }
 	}
@@ -96,16 +109,20 @@ func (s *Service) Checkout(ctx context.Context, key string, req CheckoutRequest)
 	waitUntil := s.now().Add(s.waitTimeout)
 	for {
 		begun, err := s.store.BeginCheckout(ctx, Begin{
-			IdempotencyKey: key, RequestHash: hash, OrderID: ids.New("ord", s.now()), CartID: req.CartID,
+			IdempotencyKey: key, RequestHash: hash, OrderID: ids.New("ord", s.now()), CartID: req.CartID, CustomerID: req.CustomerID,
 			Email: req.Email, Address: req.ShippingAddress, Currency: s.currency, Now: s.now(),
 			OutOfStock: func(short []apperr.Shortage) ([]byte, error) {
 				return encodeResult(Result{Outcome: OutOfStock, Shortages: short})
 			},
+			Queued: s.queued, PaymentToken: req.Payment.Token, Accepted: func(o Order) ([]byte, error) { return encodeResult(acceptedResult(o)) },
+			LowStock: max(s.lowStock, 0),
 		})
 		if err != nil {
 			return Checkout{}, err
 		}
 		switch {
+		case begun.Order != nil && s.queued:
+			return Checkout{Result: acceptedResult(*begun.Order)}, nil
 		case begun.Order != nil:
 			return s.charge(ctx, *begun.Order, req.Payment.Token)
 		case begun.Shortages != nil:
@@ -154,6 +171,10 @@ func (s *Service) awaitFirst(ctx context.Context, rec IdempotencyRecord, hash st
 			return Checkout{}, false, err
 		}
 	}
+}
+
+func acceptedResult(o Order) Result {
+	return Result{Outcome: Accepted, OrderID: o.ID, Status: PaymentQueued, Total: o.Total}
 }
 
 // ChargeKey is the gateway idempotency key of an order's charge.
@@ -277,6 +298,11 @@ func (s *Service) AccessToken(orderID string) string {
 // CanRead reports whether token grants access to the order.
 func (s *Service) CanRead(orderID, token string) bool {
 	return token != "" && hmac.Equal([]byte(token), []byte(s.AccessToken(orderID)))
+}
+
+// Timeline lists the steps an order went through, oldest first.
+func (s *Service) Timeline(ctx context.Context, id string) ([]Step, error) {
+	return s.store.Timeline(ctx, id)
 }
 
 // Order returns an order.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -20,10 +21,13 @@ const (
 	sqlCartLines = `SELECT i.sku, i.quantity, p.name, v.name, v.price_amount, v.price_currency
 		FROM cart_items i JOIN variants v ON v.sku = i.sku JOIN products p ON p.id = v.product_id
 		WHERE i.cart_id = $1 ORDER BY i.sku`
-	sqlTakeStock   = `UPDATE variants SET available = available - $1 WHERE sku = $2 AND available >= $1`
+	sqlTakeStock   = `UPDATE variants SET available = available - $1 WHERE sku = $2 AND available >= $1 RETURNING available`
 	sqlInsertOrder = `INSERT INTO orders (id, status, email, address, cart_id, total_amount, currency, reason, created_at, updated_at, customer_id)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $8, $9)`
 	sqlKeyShort = `UPDATE idempotency_keys SET done = TRUE, result = $2, order_id = NULL WHERE idem_key = $1`
+	// A queued checkout's answer is final when its transaction commits.
+	sqlKeyAccepted = `UPDATE idempotency_keys SET done = TRUE, result = $2 WHERE idem_key = $1`
+	sqlQueueToken  = `INSERT INTO order_payment_tokens (order_id, token) VALUES ($1, $2)`
 )
 
 // BeginCheckout claims the key, takes the cart, reserves stock for every line
@@ -71,32 +75,45 @@ func (s *Store) BeginCheckout(ctx context.Context, b order.Begin) (order.Begun, 
 		if len(lines) == 0 {
 			return apperr.InvalidFields([]apperr.FieldError{{Field: "cart_id", Reason: "the cart is empty"}})
 		}
+		var low []lowStock
 		for i, l := range lines {
-			n, err := r.affected(ctx, sqlTakeStock, l.Quantity, l.SKU)
-			if err != nil {
-				return fmt.Errorf("take stock: %w", err)
-			}
-			if n == 0 {
+			var left int
+			err := r.queryRow(ctx, sqlTakeStock, l.Quantity, l.SKU).Scan(&left)
+			if err == sql.ErrNoRows {
 				short, err := s.shortOfStock(ctx, r, b, lines, i)
 				out.Shortages = short
 				return err
+			}
+			if err != nil {
+				return fmt.Errorf("take stock: %w", err)
+			}
+			if left < b.LowStock && left+l.Quantity >= b.LowStock {
+				low = append(low, lowStock{sku: l.SKU, left: left})
 			}
 		}
 		total, err := order.Total(lines, b.Currency)
 		if err != nil {
 			return fmt.Errorf("order total: %w", err)
 		}
-		if _, err := r.exec(ctx, sqlInsertOrder, b.OrderID, string(order.PendingPayment), b.Email, string(address),
+		status := order.PendingPayment
+		if b.Queued {
+			status = order.PaymentQueued
+		}
+		if _, err := r.exec(ctx, sqlInsertOrder, b.OrderID, string(status), b.Email, string(address),
 			b.CartID, total.Amount, total.Currency, now, nullString(b.CustomerID)); err != nil {
 			return s.conflictOr(err, "order_id", "is taken", "insert order")
 		}
 		if err := insertOrderLines(ctx, r, b.OrderID, lines); err != nil {
 			return err
 		}
-		out.Order = &order.Order{
-			ID: b.OrderID, Status: order.PendingPayment, Email: b.Email, ShippingAddress: b.Address,
+		o := &order.Order{
+			ID: b.OrderID, Status: status, Email: b.Email, ShippingAddress: b.Address,
 			Lines: lines, Total: total, CartID: b.CartID, CustomerID: b.CustomerID, CreatedAt: fromMicros(now), UpdatedAt: fromMicros(now),
 		}
+		if err := placedEvents(ctx, r, b, o, low); err != nil {
+			return err
+		}
+		out.Order = o
 		return nil
 	})
 	if err != nil {

@@ -11,7 +11,8 @@ import (
 
 const (
 	sqlSettleOrder = `UPDATE orders SET status = $2, reason = $3, updated_at = $4
-		WHERE id = $1 AND status = 'pending_payment' RETURNING cart_id`
+		WHERE id = $1 AND status IN ('pending_payment', 'payment_queued')
+		RETURNING cart_id, email, total_amount, currency, customer_id`
 	sqlInsertPayment = `INSERT INTO payments (order_id, provider, charge_id, amount, currency, idempotency_key, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`
 	sqlOrderStock = `SELECT sku, quantity FROM order_lines WHERE order_id = $1 ORDER BY sku`
@@ -37,8 +38,12 @@ func (s *Store) FinishCheckout(ctx context.Context, st order.Settlement) error {
 	}
 	now := micros(st.Now)
 	err := s.inTx(ctx, "finish checkout", func(r runner) error {
-		var cartID string
-		err := r.queryRow(ctx, sqlSettleOrder, st.OrderID, string(st.Status), st.Reason, now).Scan(&cartID)
+		var (
+			cartID string
+			o      settled
+		)
+		err := r.queryRow(ctx, sqlSettleOrder, st.OrderID, string(st.Status), st.Reason, now).
+			Scan(&cartID, &o.email, &o.total.Amount, &o.total.Currency, &o.customer)
 		if err == sql.ErrNoRows {
 			return settleStateError(ctx, r, st.OrderID)
 		}
@@ -53,6 +58,12 @@ func (s *Store) FinishCheckout(ctx context.Context, st order.Settlement) error {
 			}
 		} else if err := releaseStock(ctx, r, st.OrderID, cartID, now); err != nil {
 			return err
+		}
+		if err := settledEvents(ctx, r, st, o); err != nil {
+			return err
+		}
+		if st.KeepKey {
+			return nil
 		}
 		if st.Result == nil {
 			_, err = r.exec(ctx, sqlKeyRelease, st.OrderID)

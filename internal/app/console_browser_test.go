@@ -1,0 +1,99 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// TestConsoleInChromium opens /console in headless Chromium after some
+// traffic, waits for the live data to arrive, checks every chart drew and
+// the traces and alarms are listed, and saves a screenshot (path in the
+// log; PEAKSHOP_SCREENSHOT_DIR chooses the directory).
+func TestConsoleInChromium(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skip("no " + chromiumPath + ": run scripts/install-chromium.sh to check the console in a browser")
+	}
+	s := startObservedShop(t)
+	p := s.addProduct("console", 4200, 50)
+	for i := 0; i < 8; i++ {
+		s.mustStatus(s.do("GET", "/api/v1/products/console", nil), http.StatusOK)
+		s.do("GET", "/api/v1/products/no-such-product", nil)
+		cart := s.newCart(map[string]int{p.Variants[0].SKU: 1})
+		tok := "tok_visa"
+		if i%4 == 3 {
+			tok = "tok_chargeDeclined"
+		}
+		s.do("POST", "/api/v1/checkout", checkoutBody(cart, tok), "Idempotency-Key", fmt.Sprintf("console-%d", i))
+	}
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1400, 2000),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	// The first action starts the browser: it runs without a deadline, as
+	// chromedp asks; every later one is bounded.
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.base+"/console?token="+adminToken)); err != nil {
+		t.Fatalf("open the console: %v", err)
+	}
+	tctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	defer cancelT()
+	err := chromedp.Do(tctx,
+		chromedp.WaitVisible(`body[data-ready="true"]`),
+		// More traffic while the page is open: the charts must move without a reload.
+		chromedp.Func(func(context.Context, *chromedp.Target) error {
+			for i := 0; i < 5; i++ {
+				s.do("GET", "/api/v1/products/console", nil)
+			}
+			return nil
+		}),
+		chromedp.Sleep(1500*time.Millisecond), // a few polls, so the lines have several points; nothing is timed
+	)
+	if err != nil {
+		t.Fatalf("console in Chromium: %v", err)
+	}
+	count := func(sel string) int {
+		n, err := chromedp.Run(tctx, chromedp.Poll[int](`document.querySelectorAll(`+"`"+sel+"`"+`).length || 0`, chromedp.WithPollingTimeout(0)))
+		if err != nil {
+			t.Fatalf("count %s: %v", sel, err)
+		}
+		return n
+	}
+	n, err := chromedp.Run(tctx, chromedp.Poll[int](`document.querySelectorAll('#traces tbody tr').length`))
+	if err != nil || n == 0 {
+		t.Fatalf("no traces listed: %v", err)
+	}
+	canvases, traceRows, alarmRows, mapNodes := count(".charts canvas"), count("#traces tbody tr"), count("#alarms tbody tr"), count("#map .node")
+	hidden := count(".panel.not-running")
+	if canvases < 7 || traceRows == 0 || alarmRows < 4 || mapNodes < 2 || hidden != 3 {
+		t.Errorf("console drew %d charts (want 7 running), %d traces, %d alarms, %d service-map nodes, %d not-running panels (want 3)", canvases, traceRows, alarmRows, mapNodes, hidden)
+	}
+	png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	dir := os.Getenv("PEAKSHOP_SCREENSHOT_DIR")
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	path := filepath.Join(dir, "peakshop-console.png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s (%d charts, %d traces, %d alarms, %d map nodes)", path, canvases, traceRows, alarmRows, mapNodes)
+}

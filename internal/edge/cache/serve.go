@@ -1,0 +1,74 @@
+package cache
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// serveEntry writes a stored response, with its current Age and X-Cache,
+// answering the client's own validators with 304 where they match.
+func serveEntry(w http.ResponseWriter, r *http.Request, e *entry, xcache string, now time.Time) {
+	h := w.Header()
+	for k, vs := range e.header {
+		// The stored entry is shared by every reader: capping the slice's
+		// capacity makes a later append (Vary) copy instead of writing
+		// into it, without copying on every hit.
+		h[k] = vs[:len(vs):len(vs)]
+	}
+	// Keys are canonical already; direct assignment skips canonicalising.
+	h["Age"] = []string{strconv.FormatInt(int64(e.age(now)/time.Second), 10)}
+	h["X-Cache"] = []string{xcache}
+	if e.status == http.StatusOK && notModified(r, e) {
+		for _, k := range []string{"Content-Length", "Content-Type", "Content-Encoding"} {
+			h.Del(k)
+		}
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	if e.status != http.StatusNoContent {
+		h["Content-Length"] = []string{strconv.Itoa(len(e.body))}
+	}
+	w.WriteHeader(e.status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(e.body)
+	}
+}
+
+// notModified evaluates If-None-Match (weak comparison) and, only without
+// it, If-Modified-Since, as RFC 9110 section 13.2.2 orders.
+func notModified(r *http.Request, e *entry) bool {
+	if inm := first(r.Header["If-None-Match"]); inm != "" {
+		et := e.etag()
+		if et == "" {
+			return false
+		}
+		for c := range strings.SplitSeq(inm, ",") {
+			c = strings.TrimSpace(c)
+			if c == "*" || weakTag(c) == weakTag(et) {
+				return true
+			}
+		}
+		return false
+	}
+	v := first(r.Header["If-Modified-Since"])
+	if v == "" {
+		return false
+	}
+	ims, err := http.ParseTime(v)
+	if err != nil {
+		return false
+	}
+	lm, err := http.ParseTime(e.lastModified())
+	return err == nil && !lm.After(ims)
+}
+
+func weakTag(t string) string { return strings.TrimPrefix(t, "W/") }
+
+func first(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
+}

@@ -1,0 +1,176 @@
+package jetstream
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/peakshop/peakshop/internal/domain/event"
+)
+
+// Subscription describes one durable subscriber. Each has its own consumer
+// and its own goroutines, so a slow or failing one delays nobody else.
+type Subscription struct {
+	// Name is the durable consumer's name and the dead letters' label.
+	Name    string
+	Types   []event.Type
+	Handler event.Handler
+	// AckWait is the visibility timeout: a message not acknowledged within
+	// it is delivered again (default 30s).
+	AckWait time.Duration
+	// MaxDeliver is how many attempts a message gets before it is dead-
+	// lettered (default 5).
+	MaxDeliver int
+	// Backoff is the delay before attempt n+1 after attempt n failed; the
+	// last entry repeats (default 1s, 5s, 30s).
+	Backoff []time.Duration
+	// Workers handle messages in parallel; events with the same key always
+	// go to the same worker, so one order's events are handled in the order
+	// they were published (default 4).
+	Workers int
+}
+
+func (s *Subscription) defaults() {
+	if s.AckWait <= 0 {
+		s.AckWait = 30 * time.Second
+	}
+	if s.MaxDeliver <= 0 {
+		s.MaxDeliver = 5
+	}
+	if len(s.Backoff) == 0 {
+		s.Backoff = []time.Duration{time.Second, 5 * time.Second, 30 * time.Second}
+	}
+	if s.Workers <= 0 {
+		s.Workers = 4
+	}
+}
+
+func (s *Subscription) backoff(attempt int) time.Duration {
+	return s.Backoff[min(attempt, len(s.Backoff))-1]
+}
+
+// Subscribe creates or updates the durable consumer and handles its messages
+// until the returned stop is called; stop waits for handlers in flight.
+func (b *Bus) Subscribe(ctx context.Context, sub Subscription) (stop func(), err error) {
+	sub.defaults()
+	subjects := []string{redrivePrefix + sub.Name}
+	for _, t := range sub.Types {
+		subjects = append(subjects, Subject(t))
+	}
+	cons, err := b.js.CreateOrUpdateConsumer(ctx, EventsStream, jetstream.ConsumerConfig{
+		Durable: sub.Name, FilterSubjects: subjects, AckPolicy: jetstream.AckExplicitPolicy,
+		AckWait: sub.AckWait, MaxAckPending: sub.Workers * 64, DeliverPolicy: jetstream.DeliverAllPolicy,
+		// The server's own limit is a backstop for a message that kills the
+		// process before its handler returns; dead-lettering happens here.
+		MaxDeliver: sub.MaxDeliver * 2,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jetstream: consumer %s: %w", sub.Name, err)
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	lanes := make([]chan jetstream.Msg, sub.Workers)
+	for i := range lanes {
+		lanes[i] = make(chan jetstream.Msg, 64)
+		wg.Go(func() {
+			for m := range lanes[i] {
+				b.handle(runCtx, &sub, m)
+			}
+		})
+	}
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		lanes[laneOf(m, len(lanes))] <- m
+	}, jetstream.PullMaxMessages(sub.Workers*32), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		if !errors.Is(err, nats.ErrConnectionClosed) {
+			b.logger.Debug("consumer error", "consumer", sub.Name, "err", err)
+		}
+	}))
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("jetstream: consume %s: %w", sub.Name, err)
+	}
+	return func() {
+		cc.Drain()
+		<-cc.Closed()
+		for _, l := range lanes {
+			close(l)
+		}
+		wg.Wait()
+		cancel()
+	}, nil
+}
+
+// laneOf picks a worker by the event's key; messages that do not parse go
+// to lane 0, where handle dead-letters them.
+func laneOf(m jetstream.Msg, n int) int {
+	var k struct {
+		Key string `json:"key"`
+	}
+	if json.Unmarshal(m.Data(), &k) != nil {
+		return 0
+	}
+	h := fnv.New32a()
+	h.Write([]byte(k.Key))
+	return int(h.Sum32() % uint32(n))
+}
+
+func (b *Bus) handle(ctx context.Context, sub *Subscription, m jetstream.Msg) {
+	md, err := m.Metadata()
+	if err != nil {
+		b.logger.Error("message without metadata", "consumer", sub.Name, "err", err)
+		return
+	}
+	attempt := int(md.NumDelivered)
+	var e event.Event
+	if err = json.Unmarshal(m.Data(), &e); err != nil {
+		err = fmt.Errorf("undecodable event: %w", err)
+		attempt = sub.MaxDeliver // retrying cannot help
+	} else {
+		hctx, cancel := context.WithTimeout(ctx, sub.AckWait)
+		err = sub.Handler(hctx, e)
+		cancel()
+	}
+	if err == nil {
+		if aerr := m.Ack(); aerr != nil {
+			b.logger.Warn("ack failed; the event will be redelivered", "consumer", sub.Name, "event_id", e.ID, "err", aerr)
+		}
+		return
+	}
+	if attempt < sub.MaxDeliver {
+		b.logger.Warn("subscriber failed; will retry", "consumer", sub.Name, "event_id", e.ID, "attempt", attempt, "err", err)
+		_ = m.NakWithDelay(sub.backoff(attempt))
+		return
+	}
+	if derr := b.deadLetter(ctx, sub.Name, m, md, e.ID, err, attempt); derr != nil {
+		b.logger.Error("dead-lettering failed; will retry", "consumer", sub.Name, "event_id", e.ID, "err", derr)
+		_ = m.NakWithDelay(sub.backoff(attempt))
+		return
+	}
+	b.logger.Error("event dead-lettered", "consumer", sub.Name, "event_id", e.ID, "attempts", attempt, "err", err)
+	_ = m.Term()
+}
+
+// deadLetter keeps the message, its error and its attempt count in the dead-
+// letter stream. Its message id is the consumer and stream sequence, so a
+// retry after a crash stores it once.
+func (b *Bus) deadLetter(ctx context.Context, consumer string, m jetstream.Msg, md *jetstream.MsgMetadata, eventID string, cause error, attempts int) error {
+	dl := nats.NewMsg(deadPrefix + consumer)
+	dl.Data = m.Data()
+	dl.Header.Set(hdrConsumer, consumer)
+	dl.Header.Set(hdrSubject, m.Subject())
+	dl.Header.Set(hdrEventID, eventID)
+	dl.Header.Set(hdrError, cause.Error())
+	dl.Header.Set(hdrAttempts, strconv.Itoa(attempts))
+	dl.Header.Set(hdrFailedAt, time.Now().UTC().Format(time.RFC3339Nano))
+	id := consumer + ":" + strconv.FormatUint(md.Sequence.Stream, 10)
+	_, err := b.js.PublishMsg(ctx, dl, jetstream.WithMsgID(id))
+	return err
+}

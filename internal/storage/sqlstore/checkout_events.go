@@ -1,0 +1,96 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/peakshop/peakshop/internal/domain/event"
+	"github.com/peakshop/peakshop/internal/domain/money"
+	"github.com/peakshop/peakshop/internal/domain/order"
+)
+
+// lowStock is a SKU whose stock this checkout took below the low level.
+type lowStock struct {
+	sku  string
+	left int
+}
+
+// placedEvents is what BeginCheckout adds to the order's transaction: the
+// order.placed event (and inventory.low for SKUs that crossed the level) in
+// the outbox, and for a queued checkout the card token for the workflow and
+// the key's final answer. One multi-row INSERT keeps the hot path short.
+func placedEvents(ctx context.Context, r runner, b order.Begin, o *order.Order, low []lowStock) error {
+	units := 0
+	for _, l := range o.Lines {
+		units += l.Quantity
+	}
+	placed, err := event.New(event.OrderEventID(o.ID, event.OrderPlaced), event.OrderPlaced, o.ID, b.Now,
+		event.OrderData{OrderID: o.ID, Email: o.Email, CustomerID: o.CustomerID, Total: o.Total, Units: units, Queued: b.Queued})
+	if err != nil {
+		return err
+	}
+	events := []event.Event{placed}
+	for _, l := range low {
+		e, err := event.New(o.ID+":low:"+l.sku, event.InventoryLow, l.sku, b.Now, map[string]any{"sku": l.sku, "available": l.left})
+		if err != nil {
+			return err
+		}
+		events = append(events, e)
+	}
+	if err := insertEvents(ctx, r, events...); err != nil {
+		return err
+	}
+	if !b.Queued {
+		return nil
+	}
+	if _, err := r.exec(ctx, sqlQueueToken, o.ID, b.PaymentToken); err != nil {
+		return fmt.Errorf("queue payment token: %w", err)
+	}
+	if b.Accepted == nil {
+		return fmt.Errorf("queued checkout needs Begin.Accepted")
+	}
+	res, err := b.Accepted(*o)
+	if err != nil {
+		return fmt.Errorf("render accepted result: %w", err)
+	}
+	if _, err := r.exec(ctx, sqlKeyAccepted, b.IdempotencyKey, res); err != nil {
+		return fmt.Errorf("record accepted result: %w", err)
+	}
+	return nil
+}
+
+// settled is what FinishCheckout's UPDATE returns about the order, so its
+// event needs no second read.
+type settled struct {
+	email    string
+	total    money.Money
+	customer sql.NullString
+}
+
+// settledEvents records order.paid or order.cancelled with the settlement,
+// and forgets a queued order's card token once it is no longer needed.
+// Synchronous declines and failures publish nothing: the shopper was told at
+// once and the order never went further.
+func settledEvents(ctx context.Context, r runner, st order.Settlement, o settled) error {
+	if st.KeepKey { // a queued order: only those have a token waiting
+		if _, err := r.exec(ctx, `DELETE FROM order_payment_tokens WHERE order_id = $1`, st.OrderID); err != nil {
+			return fmt.Errorf("forget payment token: %w", err)
+		}
+	}
+	var t event.Type
+	switch st.Status {
+	case order.Paid:
+		t = event.OrderPaid
+	case order.Cancelled:
+		t = event.OrderCancelled
+	default:
+		return nil
+	}
+	e, err := event.New(event.OrderEventID(st.OrderID, t), t, st.OrderID, st.Now,
+		event.OrderData{OrderID: st.OrderID, Email: o.email, CustomerID: o.customer.String, Total: o.total, Reason: st.Reason, Queued: st.KeepKey})
+	if err != nil {
+		return err
+	}
+	return insertEvents(ctx, r, e)
+}

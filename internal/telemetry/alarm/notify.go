@@ -1,0 +1,125 @@
+package alarm
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// Notifier tells people about a change of state.
+type Notifier interface {
+	Notify(ctx context.Context, r Rule, t Transition) error
+}
+
+// Notifiers sends a rule's transitions to its webhooks and e-mail
+// addresses, or to the defaults when the rule names none.
+type Notifiers struct {
+	// Client posts webhooks; nil means a client with a 10 s timeout.
+	Client *http.Client
+	// SMTP sends e-mail; nil leaves e-mail out (with a logged error when a
+	// rule asks for it).
+	SMTP            *SMTP
+	DefaultWebhooks []string
+	DefaultEmails   []string
+}
+
+// Notify delivers t to every destination, trying each webhook up to three
+// times; it returns the errors of the destinations that still failed.
+func (n *Notifiers) Notify(ctx context.Context, r Rule, t Transition) error {
+	hooks, mails := r.Webhooks, r.Emails
+	if len(hooks) == 0 {
+		hooks = n.DefaultWebhooks
+	}
+	if len(mails) == 0 {
+		mails = n.DefaultEmails
+	}
+	var errs []error
+	for _, u := range hooks {
+		if err := n.post(ctx, u, t); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(mails) > 0 {
+		if n.SMTP == nil {
+			errs = append(errs, errors.New("e-mail asked for but no SMTP server configured"))
+		} else if err := n.SMTP.Send(ctx, mails, subject(t), body(r, t)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// post sends t as JSON. Webhook receivers (chat, paging) are often briefly
+// unavailable, so it retries twice with a short backoff; bounded, so a dead
+// receiver cannot hold back the notifications after it for long.
+func (n *Notifiers) post(ctx context.Context, url string, t Transition) error {
+	client := n.Client
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	b, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	var last error
+	for attempt := 0; attempt < 3; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(attempt) * 500 * time.Millisecond):
+			}
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(b))
+		if err != nil {
+			return fmt.Errorf("webhook: %w", err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err != nil {
+			last = err
+			continue
+		}
+		_, _ = io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+		res.Body.Close()
+		if res.StatusCode < 300 {
+			return nil
+		}
+		last = fmt.Errorf("status %d", res.StatusCode)
+		if res.StatusCode < 500 && res.StatusCode != http.StatusTooManyRequests {
+			break // the receiver refuses this request; retrying will not help
+		}
+	}
+	return fmt.Errorf("webhook %s: %w", redactURL(url), last)
+}
+
+func subject(t Transition) string {
+	return fmt.Sprintf("[peakshop %s] %s is %s", t.Severity, t.Alarm, t.To)
+}
+
+func body(r Rule, t Transition) string {
+	v := "no data"
+	if t.Value != nil {
+		v = fmt.Sprintf("%g", *t.Value)
+	}
+	return fmt.Sprintf("%s changed from %s to %s at %s.\n\n%s\nReason: %s\nLatest value: %s (threshold %s %g)\n",
+		t.Alarm, t.From, t.To, t.At.UTC().Format(time.RFC3339), r.Description, t.Reason, v, r.Comparison, r.Threshold)
+}
+
+// redactURL keeps a webhook's host and hides its path: chat webhooks carry
+// their secret in the path.
+func redactURL(u string) string {
+	for i, slashes := 0, 0; i < len(u); i++ {
+		if u[i] == '/' {
+			if slashes++; slashes == 3 {
+				return u[:i] + "/…"
+			}
+		}
+	}
+	return u
+}
