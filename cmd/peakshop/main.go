@@ -25,6 +25,8 @@ Commands:
   edge      run the edge (load balancer, cache, firewall) in front of HTTP origins
   alarms    list alarm rules and their state (asks a running shop's admin endpoint)
   deploy    write deployment files: 'deploy observability' gives a Grafana dashboard and Prometheus alerting rules
+  load      drive open-model shopper traffic at a shop (loopback only by default) and judge the scenario's SLOs
+  admin     'admin create --email E' creates an administrator (password from PEAKSHOP_ADMIN_PASSWORD or stdin) and prints its TOTP enrolment
 
 Run 'peakshop <command> --help' for a command's flags.
 `
@@ -66,6 +68,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAlarms(ctx, rest, stdout, stderr)
 	case "deploy":
 		return runDeploy(ctx, rest, stdout, stderr)
+	case "load":
+		return runLoad(ctx, rest, stdout, stderr)
+	case "admin":
+		return runAdmin(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

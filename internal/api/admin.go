@@ -22,6 +22,22 @@ func (s *Server) requireAdmin(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// catalogChanged drops what caches hold of the catalog after an admin write:
+// this instance's product cache, and through Deps.Purge the edge's and the
+// storefront's copies tagged with the product (or the whole catalog when a
+// stock level changed, since the SKU's product is not at hand: rare enough).
+func (s *Server) catalogChanged(productID int64) {
+	s.products.clear()
+	if s.Purge == nil {
+		return
+	}
+	if productID == 0 {
+		s.Purge("catalog", "storefront")
+		return
+	}
+	s.Purge("catalog", "product-"+strconv.FormatInt(productID, 10))
+}
+
 type inventoryBody struct {
 	Available *int `json:"available"`
 }
@@ -46,7 +62,7 @@ func (s *Server) setInventory(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err, s.Logger)
 		return
 	}
-	s.products.clear()
+	s.catalogChanged(0)
 	writeJSON(w, http.StatusOK, v)
 }
 
@@ -60,7 +76,7 @@ func (s *Server) createProduct(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err, s.Logger)
 		return
 	}
-	s.products.clear()
+	s.catalogChanged(p.ID)
 	w.Header().Set("Location", "/api/v1/products/"+strconv.FormatInt(p.ID, 10))
 	writeJSON(w, http.StatusCreated, p)
 }
@@ -79,7 +95,7 @@ func (s *Server) updateProduct(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err, s.Logger)
 		return
 	}
-	s.products.clear()
+	s.catalogChanged(id)
 	writeJSON(w, http.StatusOK, p)
 }
 
@@ -92,7 +108,7 @@ func (s *Server) deleteProduct(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err, s.Logger)
 		return
 	}
-	s.products.clear()
+	s.catalogChanged(id)
 	w.WriteHeader(http.StatusNoContent)
 }
 

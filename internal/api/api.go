@@ -30,6 +30,9 @@ type Deps struct {
 	Metrics *Metrics
 	Logger  *slog.Logger
 	Now     func() time.Time
+	// Purge, if set, drops cached copies tagged with any of the surrogate
+	// keys (the edge's cache, the storefront's pages) after catalog writes.
+	Purge func(keys ...string)
 	// ProductCacheTTL bounds how stale a product read may be (stock changes
 	// under it); 0 disables the cache.
 	ProductCacheTTL time.Duration

@@ -42,6 +42,10 @@ func (s *Server) writeResult(w http.ResponseWriter, res order.Result) {
 	switch res.Outcome {
 	case order.Created:
 		writeJSON(w, http.StatusCreated, checkoutCreated{OrderID: res.OrderID, Status: res.Status, Total: res.Total, AccessToken: s.Orders.AccessToken(res.OrderID)})
+	case order.Accepted:
+		// Queued mode: stock is reserved and the order will be charged by
+		// the fulfillment workflow; GET /orders/{id} follows it.
+		writeJSON(w, http.StatusAccepted, checkoutCreated{OrderID: res.OrderID, Status: res.Status, Total: res.Total, AccessToken: s.Orders.AccessToken(res.OrderID)})
 	case order.OutOfStock:
 		p := problem.New(http.StatusConflict, "some items in the cart are not in stock in the quantity asked for; nothing was charged")
 		p.Type = problemType[apperr.OutOfStock]

@@ -20,6 +20,8 @@ type orderView struct {
 	Total           money.Money   `json:"total"`
 	CreatedAt       time.Time     `json:"created_at"`
 	UpdatedAt       time.Time     `json:"updated_at"`
+	// Timeline lists the steps the order went through (owner's view only).
+	Timeline []order.Step `json:"timeline,omitempty"`
 }
 
 func viewOf(o order.Order) orderView {
@@ -43,5 +45,10 @@ func (s *Server) getOrder(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err, s.Logger)
 		return
 	}
-	writeJSON(w, http.StatusOK, viewOf(o))
+	v := viewOf(o)
+	if v.Timeline, err = s.Orders.Timeline(r.Context(), id); err != nil {
+		writeError(w, r, err, s.Logger)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
 }

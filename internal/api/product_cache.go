@@ -23,6 +23,7 @@ type productCache struct {
 type cachedJSON struct {
 	body []byte
 	etag string
+	keys string // Surrogate-Key of the document
 }
 
 func newCachedJSON(v any) (cachedJSON, error) {

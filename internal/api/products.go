@@ -49,6 +49,7 @@ func (s *Server) listProducts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b = append(b, '\n')
+	w.Header().Set("Surrogate-Key", "catalog")
 	writeCacheable(w, r, b, etagOf(b), catalogCacheControl)
 }
 
@@ -100,12 +101,15 @@ func (s *Server) getProduct(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return cachedJSON{}, err
 		}
-		return newCachedJSON(p)
+		e, err := newCachedJSON(p)
+		e.keys = "catalog product-" + strconv.FormatInt(p.ID, 10)
+		return e, err
 	})
 	if err != nil {
 		writeError(w, r, err, s.Logger)
 		return
 	}
+	w.Header().Set("Surrogate-Key", e.keys)
 	writeCacheable(w, r, e.body, e.etag, catalogCacheControl)
 }
 
@@ -134,5 +138,6 @@ func (s *Server) listCategories(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b = append(b, '\n')
+	w.Header().Set("Surrogate-Key", "catalog")
 	writeCacheable(w, r, b, etagOf(b), catalogCacheControl)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/peakshop/peakshop/internal/api"
 	"github.com/peakshop/peakshop/internal/domain/account"
 	"github.com/peakshop/peakshop/internal/domain/order"
+	"github.com/peakshop/peakshop/internal/edge"
 	"github.com/peakshop/peakshop/internal/payments/simulator"
 	"github.com/peakshop/peakshop/internal/platform/problem"
 	"github.com/peakshop/peakshop/internal/storage/sqlstore"
@@ -38,6 +39,10 @@ type App struct {
 	console   *console.Console
 	handler   http.Handler
 	ln        net.Listener
+	pipeline  *pipeline  // nil with Config.Pipeline.Off
+	edge      *edge.Edge // the in-process front door; nil with --edge=false
+	// purgeStorefront drops the storefront's rendered pages.
+	purgeStorefront func()
 }
 
 // New opens the store (migrating and seeding as configured), builds the
@@ -78,7 +83,18 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_
 	a.Payment = simulator.New(simulator.Options{})
 	a.Payment.SetLatency(cfg.PaymentLatency)
 	a.Payment.SetFailureRate(cfg.PaymentFailureRate)
-	a.Orders = order.NewService(a.Store, a.Payment, order.Config{Currency: cfg.Currency, Provider: "simulator", Secret: secret}, logger)
+	a.Orders = order.NewService(a.Store, a.Payment, order.Config{Currency: cfg.Currency, Provider: "simulator", Secret: secret,
+		Queued: cfg.Pipeline.Queued}, logger)
+	if !cfg.Pipeline.Off {
+		if a.pipeline, err = startPipeline(ctx, cfg, a.Store, a.Payment, logger); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if err != nil {
+				_ = a.pipeline.run(ctx)()
+			}
+		}()
+	}
 
 	reg := a.Telemetry.Registry
 	var metrics *api.Metrics
@@ -88,25 +104,34 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_
 	srv := api.New(api.Deps{
 		Catalog: a.Store, Carts: a.Store, Orders: a.Orders, Currency: cfg.Currency,
 		IsAdmin: admin.IsAdmin, Ready: a.Store.Ping, Metrics: metrics, Logger: logger,
-		ProductCacheTTL: cfg.ProductCacheTTL,
+		ProductCacheTTL: cfg.ProductCacheTTL, Purge: a.purgeCatalog,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.Handle("GET /images/products/{name}", web.PlaceholderImages(logger))
+	accounts := account.NewService(a.Store, a.Store, account.Config{}, logger)
 	storefront, err := web.New(web.Deps{Catalog: a.Store, Carts: a.Store, Orders: a.Orders,
-		Accounts: account.NewService(a.Store, a.Store, account.Config{}, logger), Currency: cfg.Currency,
-		Secret: secret, Logger: logger, PageCacheTTL: cfg.ProductCacheTTL})
+		Accounts: accounts, Currency: cfg.Currency,
+		Secret: secret, Logger: logger, PageCacheTTL: cfg.ProductCacheTTL,
+		Admin: &web.AdminDeps{Admins: account.NewAdmins(accounts, a.Store, account.AdminConfig{}), Catalog: a.Store, Purge: a.purgeCatalog}})
 	if err != nil {
 		return nil, err
 	}
 	mux.Handle("/", storefront)
+	a.purgeStorefront = storefront.Purge
 	a.handler = recoverPanics(mux, logger)
 	if !cfg.Telemetry.Off {
 		if err = a.mountObservability(mux, reg, admin.IsAdmin); err != nil {
 			return nil, err
 		}
 		a.handler = a.Telemetry.Middleware(a.handler)
+	}
+	if cfg.Edge.On {
+		if a.edge, err = frontDoor(cfg.Edge, a.handler, logger); err != nil {
+			return nil, err
+		}
+		a.handler = a.edge.Handler()
 	}
 
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
@@ -130,6 +155,11 @@ func (a *App) Run(ctx context.Context) error {
 	recovered := make(chan struct{})
 	go func() { defer close(recovered); a.recoverLoop(recoverCtx) }()
 	observed := a.runObservability(recoverCtx)
+	stopEdge := a.runEdge(recoverCtx)
+	stopPipeline := func() error { return nil }
+	if a.pipeline != nil {
+		stopPipeline = a.pipeline.run(recoverCtx)
+	}
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(a.ln) }()
@@ -147,12 +177,14 @@ func (a *App) Run(ctx context.Context) error {
 	stopRecovery()
 	<-recovered
 	observed()
+	stopEdge()
+	perr := stopPipeline()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	flushCtx, cancelFlush := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancelFlush()
-	return errors.Join(err, a.Store.Close(), a.Telemetry.Shutdown(flushCtx))
+	return errors.Join(err, perr, a.Store.Close(), a.Telemetry.Shutdown(flushCtx))
 }
 
 // recoverLoop settles orders orphaned by a crash: at start and then every

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -25,16 +26,20 @@ type Config struct {
 	ProductCacheTTL time.Duration
 	LogLevel        string
 
+	Edge EdgeConfig
+
 	PaymentLatency     time.Duration
 	PaymentFailureRate float64
 
 	Telemetry TelemetryConfig // see telemetry.go
+	Pipeline  PipelineConfig  // see pipeline.go
 }
 
 // DefaultConfig is the embedded single-machine shop.
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DataDir: "./data", Currency: "USD", Demo: true, Migrate: true,
-		ShutdownTimeout: 20 * time.Second, ProductCacheTTL: time.Second, LogLevel: "info"}
+		Edge: DefaultEdgeConfig(), ShutdownTimeout: 20 * time.Second, ProductCacheTTL: time.Second, LogLevel: "info",
+		Pipeline: PipelineConfig{Off: true, PaymentRate: 200, PaymentConcurrency: 16, AppVersion: "peakshop-1"}}
 }
 
 // DSN returns the database URL, defaulting to the SQLite file under DataDir.
@@ -80,6 +85,7 @@ func (c *Config) StorageFlags(fs *flag.FlagSet) {
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.StorageFlags(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
+	c.Edge.EdgeFlags(fs)
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed the demo catalog when the database has no products")
 	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply database migrations at start")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long SIGTERM waits for in-flight requests")
@@ -87,6 +93,31 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.PaymentLatency, "payment-latency", c.PaymentLatency, "latency the payment simulator adds to each call")
 	fs.Float64Var(&c.PaymentFailureRate, "payment-failure-rate", c.PaymentFailureRate, "share (0-1) of payment simulator calls that fail")
 	c.TelemetryFlags(fs)
+	c.PipelineFlags(fs)
+}
+
+// PipelineFlags registers the order pipeline's flags (serve and worker).
+// DefaultConfig leaves the pipeline off for embedders and tests that count
+// paid orders; the commands run it unless told --pipeline=false.
+func (c *Config) PipelineFlags(fs *flag.FlagSet) {
+	c.Pipeline.Off = false
+	fs.BoolFunc("pipeline", "run the order pipeline (JetStream, outbox relay, fulfillment workflows) in this process (default true)", func(v string) error {
+		on, err := strconv.ParseBool(v)
+		c.Pipeline.Off = !on
+		return err
+	})
+	fs.StringVar(&c.Pipeline.NATS, "nats", c.Pipeline.NATS, "NATS URL of an external JetStream server or cluster (default: embedded, under <data>/nats)")
+	fs.Func("checkout-mode", "sync (charge during checkout, 201) or queued (reserve stock, 202, charge in the workflow)", func(v string) error {
+		switch v {
+		case "sync", "queued":
+			c.Pipeline.Queued = v == "queued"
+			return nil
+		}
+		return fmt.Errorf("want sync or queued")
+	})
+	fs.Float64Var(&c.Pipeline.PaymentRate, "payment-rate", c.Pipeline.PaymentRate, "queued mode: payment calls per second the provider allows")
+	fs.IntVar(&c.Pipeline.PaymentConcurrency, "payment-concurrency", c.Pipeline.PaymentConcurrency, "queued mode: payment calls in flight per worker")
+	fs.StringVar(&c.Pipeline.AppVersion, "app-version", c.Pipeline.AppVersion, "workflow application version; queued workflows only run on workers of the same version")
 }
 
 // AdminTokenFromEnv reads PEAKSHOP_ADMIN_TOKEN. It is a secret, so it comes

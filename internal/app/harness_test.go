@@ -82,6 +82,9 @@ func startShop(tb testing.TB, dsn string, tweak ...func(*app.Config)) *shop {
 	cfg.DataDir = tb.TempDir()
 	cfg.DB = dsn
 	cfg.Demo = false
+	// These tests drive the shop itself, 1,000 buyers from one loopback
+	// address; edge_test.go covers the shop behind its in-process edge.
+	cfg.Edge.On = false
 	cfg.AdminToken = adminToken
 	cfg.ShutdownTimeout = 5 * time.Second
 	for _, f := range tweak {

@@ -54,7 +54,7 @@ func checkoutReq(cart, token, country string) order.CheckoutRequest {
 // every order ends shipped or cancelled, nothing is charged twice and the
 // stock reconciles exactly.
 func TestQueuedOrdersSurviveRestarts(t *testing.T) {
-	const n = 300
+	const n = queuedOrders
 	r := newRig(t)
 	ctx := t.Context()
 	skus := storetest.SeedStock(t, r.store, 10, 1000)
@@ -85,6 +85,7 @@ func TestQueuedOrdersSurviveRestarts(t *testing.T) {
 		} else {
 			waitFor(t, func() bool { return terminal(t, r.store, ids) })
 		}
+		t.Logf("round %d: shipped %d at %v", round, countStatus(t, r.store, order.Shipped), time.Now().Format("15:04:05.000"))
 		stop()
 		<-done
 		if err := e.Shutdown(time.Second); err != nil {

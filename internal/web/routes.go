@@ -25,5 +25,6 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /account/signup", s.signUp)
 	mux.HandleFunc("POST /account/signout", s.signOut)
 	mux.HandleFunc("GET /static/{file}", s.assets.serve)
+	s.adminRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 }

@@ -55,6 +55,9 @@ type Deps struct {
 	// browser reconnects: short streams never hold up a graceful shutdown.
 	StatusPoll      time.Duration
 	StatusStreamMax time.Duration
+	// Admin enables the admin console at /admin (admin_*.go); nil serves
+	// no console.
+	Admin *AdminDeps
 }
 
 // Server is the storefront: an http.Handler for everything under "/" that

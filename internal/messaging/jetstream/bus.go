@@ -70,7 +70,11 @@ func Open(ctx context.Context, cfg Config) (*Bus, error) {
 	}
 	b := &Bus{cfg: cfg, logger: cfg.Logger}
 	opts := []nats.Option{nats.Name("peakshop"), nats.MaxReconnects(-1), nats.ReconnectWait(250 * time.Millisecond),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { b.logger.Warn("nats disconnected", "err", err) }),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil { // nil is our own Close
+				b.logger.Warn("nats disconnected", "err", err)
+			}
+		}),
 		nats.ReconnectHandler(func(*nats.Conn) { b.logger.Info("nats reconnected") })}
 	url := cfg.URL
 	if url == "" {

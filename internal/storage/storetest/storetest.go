@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t testing.TB) *sqlstore.Store) {
 		{"MixedCheckoutsNoDeadlock", testMixedCheckouts},
 		{"ConcurrentFailuresIsolated", testConcurrentFailuresIsolated},
 		{"Storefront", testStorefront},
+		{"Admin", testAdmin},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

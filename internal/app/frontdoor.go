@@ -1,0 +1,105 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/peakshop/peakshop/internal/edge"
+	"github.com/peakshop/peakshop/internal/edge/waf"
+)
+
+// EdgeConfig says whether `serve` puts the edge (cache, firewall, rate rules,
+// shedding, compression) in front of the shop in the same process, as a
+// single machine at peak needs it; at scale `peakshop edge` runs it apart.
+type EdgeConfig struct {
+	On        bool
+	WAF       string
+	RateRules bool
+	AdminAddr string
+}
+
+// DefaultEdgeConfig is the in-process front door of `peakshop serve`.
+func DefaultEdgeConfig() EdgeConfig { return EdgeConfig{On: true, WAF: "block", RateRules: true} }
+
+// EdgeFlags registers the in-process edge's flags.
+func (c *EdgeConfig) EdgeFlags(fs *flag.FlagSet) {
+	fs.BoolVar(&c.On, "edge", c.On, "put the edge (cache, firewall, rate rules, shedding, compression) in front of the shop in-process")
+	fs.StringVar(&c.WAF, "edge-waf", c.WAF, "in-process edge firewall rule set (OWASP CRS): block, detect or off")
+	fs.Var((*onOff)(&c.RateRules), "edge-rate-rules", "in-process edge rate-based rules (per client IP, stricter on sign-in and checkout): on or off")
+	fs.StringVar(&c.AdminAddr, "edge-admin-addr", c.AdminAddr, "loopback address of the in-process edge's admin API (purge, stats); empty for none")
+}
+
+// frontDoor wraps the shop's handler in the edge. The edge stands beside
+// the shop and sees it only as an http.Handler.
+func frontDoor(c EdgeConfig, shop http.Handler, logger *slog.Logger) (*edge.Edge, error) {
+	cfg := edge.DefaultConfig()
+	cfg.Addr, cfg.AdminAddr = "", c.AdminAddr
+	cfg.Origin = shop
+	cfg.RateRulesEnabled = c.RateRules
+	cfg.WAF.Mode = waf.Mode(c.WAF) // edge.New refuses anything but block, detect or off
+	e, err := edge.New(cfg, logger.With("component", "edge"))
+	if err != nil {
+		return nil, fmt.Errorf("edge: %w", err)
+	}
+	return e, nil
+}
+
+// runEdge runs the in-process edge's admin listener, if any, and returns
+// the function that stops it and releases the edge.
+func (a *App) runEdge(ctx context.Context) (stop func()) {
+	if a.edge == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := a.edge.Run(ctx); err != nil {
+			a.logger.Error("edge stopped", "err", err)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+		a.edge.Close()
+	}
+}
+
+// onOff is a boolean flag spelled on/off, as `peakshop edge --rate-rules`
+// spells it: both read PEAKSHOP_EDGE_RATE_RULES.
+type onOff bool
+
+func (o *onOff) String() string {
+	if o != nil && bool(*o) {
+		return "on"
+	}
+	return "off"
+}
+
+func (o *onOff) Set(v string) error {
+	switch v {
+	case "on", "true", "1":
+		*o = true
+	case "off", "false", "0":
+		*o = false
+	default:
+		return fmt.Errorf("want on or off, not %q", v)
+	}
+	return nil
+}
+
+// purgeCatalog drops cached copies of catalog documents and pages after an
+// admin write: the edge's, by surrogate key, and the storefront's own.
+func (a *App) purgeCatalog(keys ...string) {
+	if a.edge != nil && a.edge.Cache() != nil {
+		for _, k := range keys {
+			a.edge.Cache().PurgeKey(k)
+		}
+	}
+	if a.purgeStorefront != nil {
+		a.purgeStorefront()
+	}
+}

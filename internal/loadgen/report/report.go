@@ -1,0 +1,87 @@
+// Package report renders a load run's Result as one self-contained HTML
+// file: uPlot, its stylesheet and the data are inlined, so the page opens
+// from disk, from a CI artifact or an e-mail attachment, with nothing
+// fetched from the network.
+//
+// It is a separate package from loadgen so the chaos and rehearsal reports
+// can embed the same charts next to their own timelines.
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"slices"
+
+	"github.com/peakshop/peakshop/internal/loadgen"
+)
+
+var (
+	//go:embed static/uPlot.iife.min.js
+	uplotJS string
+	//go:embed static/uPlot.min.css
+	uplotCSS string
+	//go:embed page.html.tmpl
+	pageTmpl string
+	//go:embed charts.js
+	chartsJS string
+)
+
+// view is what the template reads.
+type view struct {
+	R        *loadgen.Result
+	Steps    []stepRow
+	Passed   bool
+	UPlotJS  template.JS
+	UPlotCSS template.CSS
+	ChartsJS template.JS
+}
+
+type stepRow struct {
+	Name string
+	loadgen.StepResult
+}
+
+// Write renders res as HTML to w.
+func Write(w io.Writer, res *loadgen.Result) error {
+	t, err := template.New("report").Funcs(template.FuncMap{
+		"pct": func(x float64) string { return fmt.Sprintf("%.2f%%", x*100) },
+		"f1":  func(x float64) string { return fmt.Sprintf("%.1f", x) },
+	}).Parse(pageTmpl)
+	if err != nil {
+		return fmt.Errorf("report template: %w", err)
+	}
+	v := view{R: res, Passed: true,
+		// The assets are our own embedded files, not user input.
+		UPlotJS: template.JS(uplotJS), UPlotCSS: template.CSS(uplotCSS), ChartsJS: template.JS(chartsJS)}
+	for name, s := range res.Steps {
+		v.Steps = append(v.Steps, stepRow{Name: name, StepResult: s})
+	}
+	slices.SortFunc(v.Steps, func(a, b stepRow) int {
+		if (a.Name == "all") != (b.Name == "all") {
+			if a.Name == "all" {
+				return 1
+			}
+			return -1
+		}
+		return compare(a.Name, b.Name)
+	})
+	for _, s := range res.SLO {
+		v.Passed = v.Passed && s.Met
+	}
+	if err := t.Execute(w, v); err != nil {
+		return fmt.Errorf("render report: %w", err)
+	}
+	return nil
+}
+
+func compare(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
