@@ -10,6 +10,7 @@ import (
 
 	"github.com/peakshop/peakshop/internal/app"
 	"github.com/peakshop/peakshop/internal/platform/flagenv"
+	"github.com/peakshop/peakshop/internal/storage/sqlstore"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -38,18 +39,11 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := flagenv.Parse(fs, "PEAKSHOP", args); err != nil {
 		return err
 	}
-	logger, err := newLogger(cfg.LogLevel, stderr)
-	if err != nil {
-		return err
-	}
-	st, err := app.OpenStore(ctx, cfg.DSN(), cfg.Currency, logger)
+	st, _, err := openMigrated(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	fmt.Fprintln(stdout, "migrations applied")
 	return nil
 }
@@ -61,18 +55,11 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := flagenv.Parse(fs, "PEAKSHOP", args); err != nil {
 		return err
 	}
-	logger, err := newLogger(cfg.LogLevel, stderr)
-	if err != nil {
-		return err
-	}
-	st, err := app.OpenStore(ctx, cfg.DSN(), cfg.Currency, logger)
+	st, logger, err := openMigrated(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	n, err := app.SeedDemo(ctx, st, cfg.Currency, logger)
 	if err != nil {
 		return err
@@ -83,6 +70,24 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprintf(stdout, "seeded %d demo products\n", n)
 	return nil
+}
+
+// openMigrated opens the configured database with its schema brought up to
+// date, for the one-shot commands. The caller closes the store.
+func openMigrated(ctx context.Context, cfg app.Config, stderr io.Writer) (*sqlstore.Store, *slog.Logger, error) {
+	logger, err := newLogger(cfg.LogLevel, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := app.OpenStore(ctx, cfg.DSN(), cfg.Currency, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, logger, nil
 }
 
 func newFlagSet(name, doc string, out io.Writer) *flag.FlagSet {

@@ -1,10 +1,14 @@
 package app_test
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/peakshop/peakshop/internal/app"
 )
@@ -32,5 +36,38 @@ func TestShopBehindItsEdge(t *testing.T) {
 		t.Fatalf("health check behind the edge: %d", r.Status)
 	}
 	cart := s.newCart(map[string]int{p.Variants[0].SKU: 1})
-	s.mustStatus(s.do("POST", "/api/v1/checkout", checkoutBody(cart, "tok_visa"), "Idempotency-Key", "edge-1"), http.StatusCreated)
+	var c struct {
+		OrderID     string `json:"order_id"`
+		AccessToken string `json:"access_token"`
+	}
+	s.mustStatus(s.do("POST", "/api/v1/checkout", checkoutBody(cart, "tok_visa"), "Idempotency-Key", "edge-1"), http.StatusCreated).decode(t, &c)
+
+	// A stranger's 404 for the order page must not be cached for its owner,
+	// and the order's live status stream passes the edge unbuffered.
+	path = "/orders/" + c.OrderID + "/events"
+	if r := s.do("GET", path, nil); r.Status != http.StatusNotFound {
+		t.Fatalf("stranger on the order stream: %d", r.Status)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.base+path, nil)
+	req.Header.Set("Cookie", "ps_orders="+c.OrderID+"."+c.AccessToken)
+	res, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("owner on the order stream: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	br := bufio.NewReader(res.Body)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream ended before its first status event: %v", err)
+		}
+		if strings.HasPrefix(line, "event: status") {
+			break
+		}
+	}
 }

@@ -52,6 +52,8 @@ func startObservedShop(t *testing.T, tweak ...func(*app.Config)) *observedShop {
 	cfg.AdminToken = adminToken
 	cfg.ShutdownTimeout = 5 * time.Second
 	cfg.Telemetry.ConsoleInterval = 200 * time.Millisecond
+	cfg.Edge.On = false               // the shop's own figures, without the edge's cache in front
+	cfg.ProductCacheTTL = time.Minute // hit counts must not depend on how slow the machine is
 	for _, f := range tweak {
 		f(&cfg)
 	}

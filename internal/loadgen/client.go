@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"slices"
 	"time"
 )
@@ -39,9 +38,8 @@ func newTransport(maxConns int) *http.Transport {
 // transport, and no redirect following (a 303 after a form is an answer;
 // following it would count a second request the step did not ask for).
 func sessionClient(tr http.RoundTripper, timeout time.Duration) *http.Client {
-	jar, _ := cookiejar.New(nil) // cannot fail without options
 	return &http.Client{
-		Transport: tr, Jar: jar, Timeout: timeout,
+		Transport: tr, Jar: &jar{}, Timeout: timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }
@@ -80,10 +78,12 @@ func (r *runner) do(ctx context.Context, hc *http.Client, c call) exchange {
 	}
 	// W3C baggage: the shop keeps synthetic traffic out of its business
 	// figures (orders, revenue) while still counting it as load.
-	req.Header.Set("Baggage", "synthetic=true")
-	req.Header.Set("User-Agent", userAgent)
+	// Canonical keys assigned directly: Header.Set would canonicalise and
+	// allocate on every one of tens of thousands of requests a second.
+	req.Header["Baggage"] = r.hdr.baggage
+	req.Header["User-Agent"] = r.hdr.agent
 	if c.ctype != "" {
-		req.Header.Set("Content-Type", c.ctype)
+		req.Header["Content-Type"] = []string{c.ctype}
 	}
 	if c.header[0] != "" {
 		req.Header.Set(c.header[0], c.header[1])
@@ -125,4 +125,12 @@ func (r *runner) record(ctx context.Context, step string, ex exchange, accept ..
 	}
 	r.rec.Request(step, ex.took, ex.status, kind)
 	return kind == ""
+}
+
+// fixedHeaders are the values every request carries, built once per run and
+// only read afterwards (the transport never writes to request headers).
+type fixedHeaders struct{ baggage, agent []string }
+
+func newFixedHeaders() fixedHeaders {
+	return fixedHeaders{baggage: []string{"synthetic=true"}, agent: []string{userAgent}}
 }

@@ -3,6 +3,7 @@ package loadgen
 import (
 	"context"
 	"math/rand/v2"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -13,13 +14,11 @@ import (
 // out together instead, at most this early.
 const sleepFloor = time.Millisecond
 
-// pace starts a session for every arrival of the schedule, at its time,
-// until the schedule ends, the run stops or ctx is cancelled. A slot in the
-// shopper pool is taken before each start; waiting for one makes the
-// arrival late, and lateness is recorded, never skipped: that is the open
-// model.
-func (r *runner) pace(ctx context.Context, start time.Time, p Profile, lateAfter time.Duration, launch func(seq uint64, release func())) {
-	slots := make(chan struct{}, r.sc.MaxShoppers)
+// pace hands every arrival of the schedule to a shopper, at its time, until
+// the schedule ends, the run stops or ctx is cancelled. When every shopper
+// of the pool is busy the arrival waits for one: it goes out late, and the
+// lateness is recorded, never skipped. That is the open model.
+func (r *runner) pace(ctx context.Context, start time.Time, p Profile, lateAfter time.Duration, dispatch func(seq uint64) bool) {
 	arr := NewArrivals(p, r.sc.Duration.D())
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -39,17 +38,69 @@ func (r *runner) pace(ctx context.Context, start time.Time, p Profile, lateAfter
 				return
 			}
 		}
-		select {
-		case slots <- struct{}{}:
-		case <-r.stopped:
-			return
-		case <-ctx.Done():
+		if !dispatch(seq) {
 			return
 		}
 		r.rec.Arrival(time.Since(due), lateAfter)
-		launch(seq, func() { <-slots })
 	}
 }
+
+// pool runs sessions on long-lived goroutines, started on demand up to
+// max. Reusing them matters at tens of thousands of arrivals a second: a
+// fresh goroutine per session would grow its stack through net/http every
+// time, and that copying cost more than the request itself.
+type pool struct {
+	r        *runner
+	ctx      context.Context // for the sessions' requests
+	abort    <-chan struct{} // the run's interrupt
+	work     chan uint64
+	workers  int // only the pacer touches it
+	max      int
+	wg       sync.WaitGroup
+	inflight atomic.Int64
+}
+
+func newPool(r *runner, reqCtx context.Context, abort <-chan struct{}) *pool {
+	return &pool{r: r, ctx: reqCtx, abort: abort, work: make(chan uint64), max: r.sc.MaxShoppers}
+}
+
+// dispatch gives seq to an idle shopper, a new one, or (all busy, pool
+// full) the first to finish; false if the run stops while waiting.
+func (p *pool) dispatch(seq uint64) bool {
+	select {
+	case p.work <- seq:
+		return true
+	default:
+	}
+	if p.workers < p.max {
+		p.workers++
+		p.wg.Go(func() { p.worker(seq) })
+		return true
+	}
+	select {
+	case p.work <- seq:
+		return true
+	case <-p.r.stopped:
+		return false
+	case <-p.abort:
+		return false
+	}
+}
+
+func (p *pool) worker(seq uint64) {
+	for {
+		p.inflight.Add(1)
+		p.r.session(p.ctx, seq)
+		p.inflight.Add(-1)
+		var ok bool
+		if seq, ok = <-p.work; !ok {
+			return
+		}
+	}
+}
+
+// close lets the shoppers go once their sessions end.
+func (p *pool) close() { close(p.work) }
 
 // session is one arrival: a hostile visitor (with the scenario's share) or a
 // shopper on a journey picked by weight.

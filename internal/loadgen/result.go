@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"strconv"
 	"time"
 )
 
@@ -92,7 +93,7 @@ func (r *Recorder) Result(elapsed time.Duration) *Result {
 	res := &Result{
 		Started: r.start, Seconds: elapsed.Seconds(),
 		Arrivals: r.arrivals.Load(), LateArrivals: r.late.Load(), MaxLatenessMS: float64(r.lateMax.Load()) / 1e6,
-		Steps: map[string]StepResult{}, Errors: maps.Clone(r.errs), Statuses: maps.Clone(r.statuses),
+		Steps: map[string]StepResult{}, Errors: maps.Clone(r.errs), Statuses: map[string]int64{},
 		Hostile: map[string]HostileStats{}, Timeline: append([]Point(nil), r.timeline...),
 		Funnel: Funnel{
 			Sessions: f.sessions.Load(), HostileSessions: f.hostileSessions.Load(), Carts: f.carts.Load(),
@@ -106,6 +107,11 @@ func (r *Recorder) Result(elapsed time.Duration) *Result {
 			Count: h.TotalCount(), Errors: s.errors, Mean: h.Mean() / 1000,
 			P50: ms(h.ValueAtQuantile(50)), P90: ms(h.ValueAtQuantile(90)), P99: ms(h.ValueAtQuantile(99)),
 			P999: ms(h.ValueAtQuantile(99.9)), Max: ms(h.Max()),
+		}
+	}
+	for code, n := range r.statuses {
+		if n > 0 {
+			res.Statuses[strconv.Itoa(code)] = n
 		}
 	}
 	for k, v := range r.hostile {

@@ -50,6 +50,7 @@ type runner struct {
 	total    float64 // sum of journey weights
 	seed     uint64
 	log      *slog.Logger
+	hdr      fixedHeaders
 
 	stopOnce sync.Once
 	stopped  chan struct{} // closed when arrivals end
@@ -75,15 +76,6 @@ func (r *runner) stop(reason string) {
 		r.reason.Store(reason)
 		close(r.stopped)
 	})
-}
-
-func (r *runner) stopping() bool {
-	select {
-	case <-r.stopped:
-		return true
-	default:
-		return false
-	}
 }
 
 // Run drives the scenario against the target until the schedule ends, the
@@ -114,21 +106,13 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	// (cutting it would record a failure the shop did not cause).
 	reqCtx, cancelReqs := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelReqs()
-	var inflight atomic.Int64
-	stopTicks := r.tick(start, cfg.Progress, &inflight)
+	shoppers := newPool(r, reqCtx, ctx.Done())
+	stopTicks := r.tick(start, cfg.Progress, &shoppers.inflight)
 	r.log.Info("load run starting", "target", r.base, "scenario", r.sc.Name, "profile", r.sc.Profile.Kind,
 		"rate", r.sc.Profile.Rate, "duration", r.sc.Duration.D(), "max_requests", r.sc.MaxRequests, "seed", r.seed)
-
-	var wg sync.WaitGroup
-	r.pace(ctx, start, cfg.Profile, late, func(seq uint64, release func()) {
-		inflight.Add(1)
-		wg.Go(func() {
-			defer release()
-			defer inflight.Add(-1)
-			r.session(reqCtx, seq)
-		})
-	})
-	r.drain(ctx, &wg, cancelReqs)
+	r.pace(ctx, start, cfg.Profile, late, shoppers.dispatch)
+	shoppers.close()
+	r.drain(ctx, &shoppers.wg, cancelReqs)
 	elapsed := time.Since(start)
 	stopTicks()
 	r.rec.Tick(time.Now(), 0)
@@ -152,7 +136,7 @@ func newRunner(cfg Config) (*runner, error) {
 		return nil, fmt.Errorf("load: target %q must be an http(s) base URL", cfg.Target)
 	}
 	r := &runner{sc: cfg.Scenario, base: strings.TrimSuffix(u.String(), "/"), tr: cfg.Transport, seed: cfg.Seed,
-		log: cfg.Logger, stopped: make(chan struct{}), cut: make(chan struct{})}
+		log: cfg.Logger, hdr: newFixedHeaders(), stopped: make(chan struct{}), cut: make(chan struct{})}
 	if r.tr == nil {
 		r.tr = newTransport(min(cfg.Scenario.MaxShoppers, 4096))
 	}

@@ -57,10 +57,12 @@ func shortScenario(tb testing.TB) *loadgen.Scenario {
 	s, err := loadgen.ParseScenario(strings.NewReader(`{
 	  "name": "test",
 	  "profile": {"kind": "constant", "rate": 15},
-	  "duration": "2500ms",
+	  "duration": "2s",
 	  "max_requests": 5000,
 	  "max_shoppers": 200,
-	  "think_time": {"min": "5ms", "max": "30ms"},
+	  "think_time": {"min": "1ms", "max": "10ms"},
+	  "graceful_stop": "8s",
+	  "request_timeout": "8s",
 	  "journeys": [
 	    {"name": "buyer", "weight": 6, "steps": ["home", "category", "search", "product", "add_to_cart", "checkout"]},
 	    {"name": "abandoner", "weight": 2, "steps": ["product", "add_to_cart", "abandon"]},

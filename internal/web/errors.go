@@ -88,6 +88,19 @@ type notFoundData struct {
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	// A short shared lifetime: the edge may absorb a crawler's misses, and
+	// a product created a minute later still shows up soon.
+	s.notFoundCached(w, r, "public, max-age=30")
+}
+
+// privateNotFound answers for what exists only for some visitors (an order
+// is there for its owner): a shared cache must not keep this 404 and serve
+// it to the owner.
+func (s *Server) privateNotFound(w http.ResponseWriter, r *http.Request) {
+	s.notFoundCached(w, r, "private, no-store")
+}
+
+func (s *Server) notFoundCached(w http.ResponseWriter, r *http.Request, cacheControl string) {
 	cats, err := s.categories(r.Context())
 	if err != nil {
 		s.Logger.WarnContext(r.Context(), "404 page without categories", "err", err)
@@ -99,9 +112,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
-	// A short shared lifetime: the edge may absorb a crawler's misses, and
-	// a product created a minute later still shows up soon.
-	w.Header().Set("Cache-Control", "public, max-age=30")
+	w.Header().Set("Cache-Control", cacheControl)
 	s.writeRendered(w, r, http.StatusNotFound, newRendered(body, nil), w.Header()["Cache-Control"])
 }
 

@@ -15,7 +15,7 @@ import (
 func (s *Server) readableOrder(w http.ResponseWriter, r *http.Request) (order.Order, visitor, bool) {
 	id := r.PathValue("id")
 	if !ids.Valid("ord", id) {
-		s.notFound(w, r)
+		s.privateNotFound(w, r)
 		return order.Order{}, visitor{}, false
 	}
 	v, err := s.visitor(r)
@@ -25,7 +25,7 @@ func (s *Server) readableOrder(w http.ResponseWriter, r *http.Request) (order.Or
 	}
 	byToken := s.Orders.CanRead(id, orderToken(r, id))
 	if !byToken && !v.sess.SignedIn() {
-		s.notFound(w, r)
+		s.privateNotFound(w, r)
 		return order.Order{}, visitor{}, false
 	}
 	o, err := s.Orders.Order(r.Context(), id)
@@ -34,7 +34,7 @@ func (s *Server) readableOrder(w http.ResponseWriter, r *http.Request) (order.Or
 		return order.Order{}, visitor{}, false
 	}
 	if !byToken && o.CustomerID != v.sess.CustomerID {
-		s.notFound(w, r)
+		s.privateNotFound(w, r)
 		return order.Order{}, visitor{}, false
 	}
 	return o, v, true

@@ -3,6 +3,7 @@ package cache
 import (
 	"context"
 	"net/http"
+	"sync"
 )
 
 // fetch fills key from the origin, collapsing concurrent callers into one
@@ -21,20 +22,39 @@ func (c *Cache) fetch(w http.ResponseWriter, r *http.Request, key, primary strin
 		}
 	}
 	c.fetches.Add(1)
+	// Waiters depend on this fetch, so the leader's client leaving must not
+	// cancel it; it is bounded by FetchTimeout instead.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), c.cfg.FetchTimeout)
+	defer cancel()
+	// Once the response turns out not to be storable it goes to the leader's
+	// client alone (a private page, an event stream): from then on that
+	// client leaving must end it, or a stream would outlive its reader and
+	// hold up a graceful shutdown.
+	var passOnce sync.Once
+	passing := make(chan struct{})
+	stopFollow := context.AfterFunc(r.Context(), func() {
+		select {
+		case <-passing:
+			cancel()
+		default:
+		}
+	})
+	defer stopFollow()
 	rec := &recorder{
 		c: c, client: w, req: r, stale: stale, header: http.Header{},
-		onPass: func() { c.flights.finish(key, fl, flightResult{}) },
+		onPass: func() {
+			c.flights.finish(key, fl, flightResult{})
+			passOnce.Do(func() { close(passing) })
+			if r.Context().Err() != nil {
+				cancel()
+			}
+		},
 	}
 	defer func() {
 		// Whatever happens (even a panic such as http.ErrAbortHandler),
 		// waiters must be released.
 		c.flights.finish(key, fl, flightResult{})
 	}()
-
-	// Waiters depend on this fetch, so the leader's client leaving must not
-	// cancel it; it is bounded by FetchTimeout instead.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), c.cfg.FetchTimeout)
-	defer cancel()
 	out := stripConditionals(r).WithContext(ctx)
 	if stale != nil && stale.hasValidator() {
 		out.Header = out.Header.Clone()
