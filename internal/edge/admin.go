@@ -12,9 +12,13 @@ type Stats struct {
 	GuardBlock map[string]int64 `json:"guard_blocks"`
 	WAFBlock   map[string]int64 `json:"waf_blocks"`
 	RateBlock  map[string]int64 `json:"rate_blocks,omitempty"`
-	Shed       map[string]int64 `json:"shed,omitempty"`
-	ShedLimit  int              `json:"shed_limit,omitempty"`
-	WaitRoom   any              `json:"waitroom"`
+	// RateFailOpen counts requests let through while the shared counters'
+	// Redis was unreachable; RateChallenged those sent the challenge page.
+	RateFailOpen   int64            `json:"rate_fail_open,omitempty"`
+	RateChallenged int64            `json:"rate_challenged,omitempty"`
+	Shed           map[string]int64 `json:"shed,omitempty"`
+	ShedLimit      int              `json:"shed_limit,omitempty"`
+	WaitRoom       any              `json:"waitroom"`
 }
 
 type cacheStats struct {
@@ -30,6 +34,7 @@ func (e *Edge) Stats() Stats {
 	}
 	if e.limiter != nil {
 		st.RateBlock = e.limiter.Blocks()
+		st.RateFailOpen, st.RateChallenged = e.limiter.FailOpen(), e.limiter.Challenged()
 	}
 	if e.shedder != nil {
 		st.Shed = e.shedder.Shed()

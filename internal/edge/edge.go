@@ -122,6 +122,11 @@ func (e *Edge) build() error {
 		rl := cfg.RateLimit
 		rl.ExemptPaths = append(rl.ExemptPaths, cfg.HealthPaths...)
 		rl.TrustForwarded = cfg.TrustForwarded
+		if len(rl.Challenge.Secret) == 0 {
+			// One edge secret: instances that share a waiting room
+			// secret accept each other's challenge passes too.
+			rl.Challenge.Secret = cfg.WaitRoom.Secret
+		}
 		if e.limiter, err = ratelimit.New(rl, e.logger.With("component", "ratelimit")); err != nil {
 			return fmt.Errorf("edge: %w", err)
 		}

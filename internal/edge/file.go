@@ -94,6 +94,7 @@ type File struct {
 			Limit      int      `json:"limit"`
 			Window     Duration `json:"window"`
 			Block      Duration `json:"block"`
+			Action     string   `json:"action"` // block (default) or challenge
 		} `json:"rules"`
 	} `json:"rate_rules"`
 	Shed *struct {
@@ -188,7 +189,7 @@ func (f *File) Apply(cfg *Config) error {
 			for _, r := range rr.Rules {
 				cfg.RateLimit.Rules = append(cfg.RateLimit.Rules, ratelimit.Rule{
 					Name: r.Name, PathPrefix: r.PathPrefix, Methods: r.Methods, PerPath: r.PerPath,
-					Limit: r.Limit, Window: time.Duration(r.Window), Block: time.Duration(r.Block),
+					Limit: r.Limit, Window: time.Duration(r.Window), Block: time.Duration(r.Block), Action: r.Action,
 				})
 			}
 		}

@@ -41,6 +41,7 @@ func ParseArgs(args []string, getenv func(string) string, stderr io.Writer) (Con
 	fs.Var(&upstreams, "upstream", "origin URL, repeatable; all form the pool \"default\" (env PEAKSHOP_EDGE_UPSTREAMS, comma-separated)")
 	routes := fs.String("routes", env("ROUTES", ""), "JSON routing file with pools, routes and settings (env PEAKSHOP_EDGE_ROUTES)")
 	rate := fs.String("rate-rules", env("RATE_RULES", "on"), "rate-based rules: on or off (env PEAKSHOP_EDGE_RATE_RULES)")
+	redisURL := fs.String("redis", env("REDIS", ""), "redis://host:port/db sharing rate-rule counters between edge instances; empty keeps them in process (env PEAKSHOP_EDGE_REDIS)")
 	wafMode := fs.String("waf", env("WAF", "block"), "Core Rule Set: block, detect or off (env PEAKSHOP_EDGE_WAF)")
 	paranoia := fs.Int("waf-paranoia", 0, "CRS paranoia level 1-4, 0 keeps the file's or 1 (env PEAKSHOP_EDGE_WAF_PARANOIA)")
 	cacheOn := fs.String("cache", env("CACHE", "on"), "shared HTTP cache: on or off (env PEAKSHOP_EDGE_CACHE)")
@@ -68,6 +69,7 @@ func ParseArgs(args []string, getenv func(string) string, stderr io.Writer) (Con
 		}
 	}
 	cfg.Addr, cfg.AdminAddr = *addr, *admin
+	cfg.RateLimit.Redis = *redisURL
 	cfg.TLS = TLSConfig{CertFile: *certFile, KeyFile: *keyFile, SelfSigned: *selfSigned}
 	if *routes != "" {
 		if err := LoadFile(*routes, &cfg); err != nil {

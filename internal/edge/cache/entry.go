@@ -27,6 +27,10 @@ type entry struct {
 	varyNames []string      // canonical, sorted; set on markers and variants
 	marker    bool          // a Vary marker: says which headers select the variant
 	ttl       time.Duration // storage retention, set when stored
+
+	// contentLength is the Content-Length header value, made once here
+	// rather than on every hit (nil for entries not built by newEntry).
+	contentLength []string
 }
 
 // newEntry builds an entry from an origin response.
@@ -38,6 +42,8 @@ func newEntry(status int, h http.Header, body []byte, reqTime, respTime time.Tim
 		requestTime:  reqTime,
 		responseTime: respTime,
 		cc:           ParseCacheControl(h.Values("Cache-Control")),
+		// Capacity capped like the stored headers: shared by every hit.
+		contentLength: []string{strconv.Itoa(len(body))}[:1:1],
 	}
 	e.date = parseHTTPDate(h.Get("Date"), respTime)
 	if a, err := strconv.ParseInt(strings.TrimSpace(h.Get("Age")), 10, 64); err == nil && a > 0 && a < int64(maxDelta/time.Second) {

@@ -39,17 +39,21 @@ func (k Keyer) ignored(name string) bool {
 // query with ignored parameters removed and names sorted (values keep their
 // order, since ?a=1&a=2 and ?a=2&a=1 may differ to the origin).
 func (k Keyer) Key(host string, u *url.URL) string {
-	var b strings.Builder
-	b.WriteString(normalizeHost(host))
+	host = normalizeHost(host)
 	p := u.EscapedPath()
 	if p == "" {
 		p = "/"
 	}
-	b.WriteString(p)
-	if q := k.query(u.RawQuery); q != "" {
-		b.WriteByte('?')
-		b.WriteString(q)
+	q := k.query(u.RawQuery)
+	if q == "" {
+		return host + p // one allocation on the hot path
 	}
+	var b strings.Builder
+	b.Grow(len(host) + len(p) + 1 + len(q))
+	b.WriteString(host)
+	b.WriteString(p)
+	b.WriteByte('?')
+	b.WriteString(q)
 	return b.String()
 }
 
@@ -60,6 +64,11 @@ func (k Keyer) PathKey(u *url.URL) string {
 
 func normalizeHost(host string) string {
 	host = strings.ToLower(host)
+	// Only a host ending in :80 or :443 changes; checking first spares
+	// every port-less Host the error value SplitHostPort allocates.
+	if !strings.HasSuffix(host, ":80") && !strings.HasSuffix(host, ":443") {
+		return host
+	}
 	if h, port, err := net.SplitHostPort(host); err == nil && (port == "80" || port == "443") {
 		host = h
 	}

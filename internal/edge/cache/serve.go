@@ -28,7 +28,11 @@ func serveEntry(w http.ResponseWriter, r *http.Request, e *entry, xcache string,
 		return
 	}
 	if e.status != http.StatusNoContent {
-		h["Content-Length"] = []string{strconv.Itoa(len(e.body))}
+		cl := e.contentLength
+		if cl == nil {
+			cl = []string{strconv.Itoa(len(e.body))}
+		}
+		h["Content-Length"] = cl
 	}
 	w.WriteHeader(e.status)
 	if r.Method != http.MethodHead {

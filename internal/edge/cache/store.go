@@ -162,6 +162,7 @@ func varyNames(h http.Header) (names []string, star bool) {
 // so the thousand spellings of "gzip, deflate, br" share one variant.
 func variantKey(primary string, names []string, r *http.Request) string {
 	var b strings.Builder
+	b.Grow(len(primary) + 32*len(names)) // one allocation for typical values
 	b.WriteString(primary)
 	for _, n := range names {
 		b.WriteString("\x00")

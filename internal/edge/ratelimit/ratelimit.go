@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,10 +12,15 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/maypok86/otter/v2"
-
+	"github.com/peakshop/peakshop/internal/edge/challenge"
 	"github.com/peakshop/peakshop/internal/edge/clientip"
 	"github.com/peakshop/peakshop/internal/edge/reqid"
+)
+
+// Actions a rule takes on a client over its limit.
+const (
+	ActionBlock     = "block"     // 429 with Retry-After (the default)
+	ActionChallenge = "challenge" // the JavaScript challenge page, see package challenge
 )
 
 // Rule is one rate-based rule.
@@ -31,6 +37,10 @@ type Rule struct {
 	// Window defaults to 5 minutes; Block, how long an offender is
 	// refused, defaults to Window.
 	Window, Block time.Duration
+	// Action is ActionBlock ("" too) or ActionChallenge: a client that
+	// solves the challenge is let through this rule, uncounted, while its
+	// pass lasts.
+	Action string
 }
 
 // Config configures the limiter.
@@ -39,8 +49,21 @@ type Config struct {
 	// ExemptPaths (exact) are never counted or blocked: health checks.
 	ExemptPaths    []string
 	TrustForwarded bool
-	// MaxClients bounds the counters kept per rule; 0 means 1,000,000.
+	// MaxClients bounds the in-process counters kept per rule; 0 means
+	// 1,000,000.
 	MaxClients int
+	// Redis, a redis:// or rediss:// URL, shares the counters between
+	// edge instances; empty keeps them in process.
+	Redis string
+	// RedisPrefix starts every key; "" means "peakshop:rl:". Instances
+	// that share counts must share it.
+	RedisPrefix string
+	// RedisTimeout bounds one Redis call; past it the request is allowed
+	// (fail open). 0 means 50 ms.
+	RedisTimeout time.Duration
+	// Challenge configures the page of ActionChallenge rules; its Secret
+	// must be shared by instances behind one name.
+	Challenge challenge.Config
 }
 
 // DefaultRules are sized for the shop: generous for browsing, strict for
@@ -57,16 +80,32 @@ func DefaultRules() []Rule {
 
 type rule struct {
 	Rule
-	counters *otter.Cache[string, *window]
-	blocks   atomic.Int64
+	idx    int // position in Limiter.rules, for the stores
+	blocks atomic.Int64
+}
+
+// store holds the counters: in process (memStore) or in Redis
+// (redisStore). take counts one request of key against r at now and
+// reports whether it is allowed, and if not until when the client is
+// blocked.
+type store interface {
+	take(ctx context.Context, r *rule, key string, now time.Time) (ok bool, until time.Time, err error)
+	close()
 }
 
 // Limiter enforces the rules.
 type Limiter struct {
-	rules  []*rule
-	cfg    Config
-	logger *slog.Logger
-	now    func() time.Time
+	rules     []*rule
+	cfg       Config
+	logger    *slog.Logger
+	now       func() time.Time
+	store     store
+	challenge *challenge.Challenger // nil unless a rule challenges
+
+	failOpen   atomic.Int64 // requests allowed because Redis failed
+	challenged atomic.Int64
+	downUntil  atomic.Int64 // unix nanos: skip Redis until then
+	lastLog    atomic.Int64 // unix nanos of the last fail-open log line
 }
 
 // New validates the rules and builds the limiter.
@@ -88,25 +127,40 @@ func New(cfg Config, logger *slog.Logger) (*Limiter, error) {
 		if r.Window < 0 || r.Block < 0 {
 			return nil, fmt.Errorf("ratelimit: rule %q: negative duration", r.Name)
 		}
-		c, err := otter.New(&otter.Options[string, *window]{
-			MaximumSize: cfg.MaxClients,
-			// A counter idle for two windows and a block holds nothing.
-			ExpiryCalculator: otter.ExpiryAccessing[string, *window](2*r.Window + r.Block),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("ratelimit: rule %q: %w", r.Name, err)
+		if cfg.Redis != "" && r.Window < time.Millisecond {
+			// The Redis counters work in milliseconds.
+			return nil, fmt.Errorf("ratelimit: rule %q: window under 1ms", r.Name)
 		}
-		l.rules = append(l.rules, &rule{Rule: r, counters: c})
+		switch r.Action {
+		case "", ActionBlock:
+			r.Action = ActionBlock
+		case ActionChallenge:
+			if l.challenge == nil {
+				c, err := challenge.New(cfg.Challenge)
+				if err != nil {
+					return nil, fmt.Errorf("ratelimit: rule %q: %w", r.Name, err)
+				}
+				l.challenge = c
+			}
+		default:
+			return nil, fmt.Errorf("ratelimit: rule %q: action %q: want block or challenge", r.Name, r.Action)
+		}
+		l.rules = append(l.rules, &rule{Rule: r, idx: len(l.rules)})
+	}
+	var err error
+	if cfg.Redis != "" {
+		l.store, err = newRedisStore(cfg, logger)
+	} else {
+		l.store, err = newMemStore(l.rules, cfg.MaxClients)
+	}
+	if err != nil {
+		return nil, err
 	}
 	return l, nil
 }
 
-// Close stops the counters' background work.
-func (l *Limiter) Close() {
-	for _, r := range l.rules {
-		r.counters.StopAllGoroutines()
-	}
-}
+// Close releases the counters (background work or the Redis client).
+func (l *Limiter) Close() { l.store.close() }
 
 func (r *rule) applies(req *http.Request) bool {
 	if r.PathPrefix != "" && !strings.HasPrefix(req.URL.Path, r.PathPrefix) {
@@ -132,33 +186,37 @@ func (l *Limiter) Middleware(next http.Handler) http.Handler {
 			if !r.applies(req) {
 				continue
 			}
+			// A solved challenge lets the client through the rule
+			// without counting: that is what it was for.
+			if r.Action == ActionChallenge && l.challenge.Passed(req, ip, now) {
+				continue
+			}
 			key := ip
 			if r.PerPath {
 				key = ip + " " + req.URL.Path
 			}
-			win, ok := r.counters.GetIfPresent(key)
-			if !ok {
-				win, _ = r.counters.Compute(key, func(old *window, found bool) (*window, otter.ComputeOp) {
-					if found {
-						return old, otter.CancelOp
-					}
-					return &window{}, otter.WriteOp
-				})
+			ok, until := l.take(req.Context(), r, key, now)
+			if ok {
+				continue
 			}
-			if ok, until := win.take(now, int64(r.Limit), r.Window, r.Block); !ok {
-				r.blocks.Add(1)
-				retry := int(math.Ceil(until.Sub(now).Seconds()))
-				l.logger.Warn("rate rule block", "rule", r.Name, "request_id", reqid.From(req), "client", ip,
-					"method", req.Method, "path", req.URL.Path, "until", until)
-				reqid.Reject(w, req, http.StatusTooManyRequests, max(retry, 1))
+			r.blocks.Add(1)
+			l.logger.Warn("rate rule "+r.Action, "rule", r.Name, "request_id", reqid.From(req), "client", ip,
+				"method", req.Method, "path", req.URL.Path, "until", until)
+			if r.Action == ActionChallenge {
+				l.challenged.Add(1)
+				l.challenge.Serve(w, req, ip, now)
 				return
 			}
+			retry := int(math.Ceil(until.Sub(now).Seconds()))
+			reqid.Reject(w, req, http.StatusTooManyRequests, max(retry, 1))
+			return
 		}
 		next.ServeHTTP(w, req)
 	})
 }
 
-// Blocks returns the number of refused requests per rule.
+// Blocks returns the number of refused (blocked or challenged) requests
+// per rule.
 func (l *Limiter) Blocks() map[string]int64 {
 	out := map[string]int64{}
 	for _, r := range l.rules {
@@ -166,3 +224,10 @@ func (l *Limiter) Blocks() map[string]int64 {
 	}
 	return out
 }
+
+// FailOpen returns how many rule checks were allowed because the shared
+// counters (Redis) could not be reached in time.
+func (l *Limiter) FailOpen() int64 { return l.failOpen.Load() }
+
+// Challenged returns how many requests got the challenge page.
+func (l *Limiter) Challenged() int64 { return l.challenged.Load() }

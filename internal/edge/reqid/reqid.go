@@ -46,7 +46,10 @@ type generator struct {
 }
 
 func (g *generator) next() string {
-	return g.prefix + strconv.FormatUint(g.n.Add(1), 36)
+	// Built in a stack buffer so the string is the only allocation.
+	var buf [64]byte
+	b := append(buf[:0], g.prefix...)
+	return string(strconv.AppendUint(b, g.n.Add(1), 36))
 }
 
 // Middleware makes sure every request has an id: it keeps a valid incoming
@@ -56,14 +59,13 @@ func Middleware(next http.Handler) http.Handler {
 	g := &generator{prefix: rand.Text()[:12] + "-"}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ids := r.Header[Header]
-		var id string
-		if len(ids) == 1 && Valid(ids[0]) {
-			id = ids[0]
-		} else {
-			id = g.next()
-			r.Header[Header] = []string{id}
+		if len(ids) != 1 || !Valid(ids[0]) {
+			ids = []string{g.next()}
+			r.Header[Header] = ids
 		}
-		w.Header()[Header] = []string{id}
+		// One slice for both: capped, so an append on either side copies;
+		// Set and Del replace the slice rather than write into it.
+		w.Header()[Header] = ids[:1:1]
 		next.ServeHTTP(w, r)
 	})
 }
