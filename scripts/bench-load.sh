@@ -73,18 +73,22 @@ cat >"$work/scenario.json" <<JSON
  "journeys": [{"name": "get", "weight": 1, "steps": ["get /"]}]}
 JSON
 
-echo
-echo "== peakshop load (open model, $RATE/s offered, at most $CONNS in flight, 1 core) =="
-GOMAXPROCS=1 taskset -c "$GEN_CPU" "$work/peakshop" load --target "$target" --scenario "$work/scenario.json" \
-	--duration "$DURATION" --out "$work/out" --quiet --late-after 100ms >"$work/load.txt" || true
-sed -n 1,3p "$work/load.txt"
-python3 - "$work/out/results.json" <<'PY' || true
+peakshop_run() { # offered rate, label
+	sed "s/\"rate\": $RATE/\"rate\": $1/" "$work/scenario.json" >"$work/scenario-$1.json"
+	echo
+	echo "== peakshop load ($2: $1/s offered, at most $CONNS in flight, 1 core) =="
+	GOMAXPROCS=1 taskset -c "$GEN_CPU" "$work/peakshop" load --target "$target" --scenario "$work/scenario-$1.json" \
+		--duration "$DURATION" --out "$work/out-$1" --quiet --late-after 100ms >/dev/null || true
+	python3 - "$work/out-$1/results.json" <<'PY' || true
 import json, sys
 r = json.load(open(sys.argv[1]))
 s = r["steps"]["all"]
-print(f"peakshop load: {r['requests_per_sec']:.0f} req/s achieved, p50 {s['p50_ms']:.2f} ms, p99 {s['p99_ms']:.2f} ms, "
-      f"errors {r['error_rate']*100:.2f}%, late arrivals {r['late_arrivals']} of {r['arrivals']}")
+print(f"peakshop load: {r['requests_per_sec']:.0f} req/s over {r['seconds']:.1f}s ({r['requests']} requests), p50 {s['p50_ms']:.2f} ms, "
+      f"p99 {s['p99_ms']:.2f} ms, errors {r['error_rate']*100:.2f}%, late arrivals {r['late_arrivals']} of {r['arrivals']}, never sent {r['unsent_arrivals']}")
 PY
+}
+peakshop_run "$RATE" "open model at the target rate"
+peakshop_run "$((RATE * 2))" "offered twice the target: its ceiling"
 
 echo
 echo "== wrk (closed loop, 1 thread, $CONNS connections, 1 core) =="

@@ -169,7 +169,7 @@ func printSummary(w io.Writer, res *loadgen.Result, dir string) {
 	f := res.Funnel
 	fmt.Fprintf(w, "funnel: %d sessions -> %d carts -> %d checkouts -> %d orders (%d declined, %d out of stock, %d failed, %d abandoned); %.1f orders/min\n",
 		f.Sessions, f.Carts, f.Attempts, f.Orders, f.Declines, f.OutOfStock, f.Failed, f.Abandoned, res.OrdersPerMinute)
-	fmt.Fprintf(w, "arrivals: %d, %d late (worst %.1fms behind schedule)\n", res.Arrivals, res.LateArrivals, res.MaxLatenessMS)
+	fmt.Fprintf(w, "arrivals: %d, %d late (worst %.1fms behind schedule), %d never sent\n", res.Arrivals, res.LateArrivals, res.MaxLatenessMS, res.Unsent)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "step\tcount\terrors\tp50 ms\tp99 ms\tmax ms\t")
 	names := make([]string, 0, len(res.Steps))

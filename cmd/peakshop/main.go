@@ -20,6 +20,9 @@ Usage: peakshop <command> [flags]
 
 Commands:
   serve     run the shop (API, demo data on first start) on the embedded defaults or given backends
+  worker    run the order pipeline alone (workflows, outbox relay, subscribers) against --db and --nats until SIGTERM
+  dlq       'dlq list|show SEQ|redrive SEQ' inspects dead letters and hands one back to its subscriber
+  orders    'orders stuck' lists failed or late fulfillment workflows; 'orders resume ID' retries one
   migrate   apply database migrations and exit
   seed      load the demo catalog into an empty database and exit
   edge      run the edge (load balancer, cache, firewall) in front of HTTP origins
@@ -58,6 +61,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return runServe(ctx, rest, stdout, stderr)
+	case "worker":
+		return runWorker(ctx, rest, stdout, stderr)
+	case "dlq":
+		return runDLQ(ctx, rest, stdout, stderr)
+	case "orders":
+		return runOrders(ctx, rest, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, rest, stdout, stderr)
 	case "seed":

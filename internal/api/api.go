@@ -15,6 +15,7 @@ import (
 	"github.com/peakshop/peakshop/internal/domain/cart"
 	"github.com/peakshop/peakshop/internal/domain/catalog"
 	"github.com/peakshop/peakshop/internal/domain/order"
+	"github.com/peakshop/peakshop/internal/domain/promo"
 )
 
 // Deps is what the API needs from the rest of the shop.
@@ -22,6 +23,7 @@ type Deps struct {
 	Catalog  catalog.Store
 	Carts    cart.Store
 	Orders   *order.Service
+	Promos   promo.Store
 	Currency string
 	// IsAdmin reports whether a bearer token is the admin token.
 	IsAdmin func(token string) bool
@@ -77,6 +79,12 @@ func (s *Server) Routes() []Route {
 		{Method: "PUT", Path: "/api/v1/admin/products/{id}", Admin: true, handler: s.updateProduct},
 		{Method: "DELETE", Path: "/api/v1/admin/products/{id}", Admin: true, handler: s.deleteProduct},
 		{Method: "GET", Path: "/api/v1/admin/orders", Admin: true, handler: s.listOrders},
+		{Method: "POST", Path: "/api/v1/admin/promotions", Admin: true, handler: s.createPromotion},
+		{Method: "GET", Path: "/api/v1/admin/promotions", Admin: true, handler: s.listPromotions},
+		{Method: "DELETE", Path: "/api/v1/admin/promotions/{id}", Admin: true, handler: s.deletePromotion},
+		{Method: "POST", Path: "/api/v1/admin/coupons", Admin: true, handler: s.createCoupon},
+		{Method: "GET", Path: "/api/v1/admin/coupons", Admin: true, handler: s.listCoupons},
+		{Method: "DELETE", Path: "/api/v1/admin/coupons/{code}", Admin: true, handler: s.deleteCoupon},
 		{Method: "GET", Path: "/healthz", handler: s.healthz},
 		{Method: "GET", Path: "/readyz", handler: s.readyz},
 		{Method: "GET", Path: "/api/openapi.json", handler: serveOpenAPI},

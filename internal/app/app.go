@@ -86,7 +86,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_
 	a.Orders = order.NewService(a.Store, a.Payment, order.Config{Currency: cfg.Currency, Provider: "simulator", Secret: secret,
 		Queued: cfg.Pipeline.Queued}, logger)
 	if !cfg.Pipeline.Off {
-		if a.pipeline, err = startPipeline(ctx, cfg, a.Store, a.Payment, logger); err != nil {
+		if a.pipeline, err = startPipeline(ctx, cfg, a.Store, a.Payment, a.purgeCatalog, logger); err != nil {
 			return nil, err
 		}
 		defer func() {
@@ -102,7 +102,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_
 		metrics = api.NewMetrics(reg)
 	}
 	srv := api.New(api.Deps{
-		Catalog: a.Store, Carts: a.Store, Orders: a.Orders, Currency: cfg.Currency,
+		Catalog: a.Store, Carts: a.Store, Orders: a.Orders, Promos: a.Store, Currency: cfg.Currency,
 		IsAdmin: admin.IsAdmin, Ready: a.Store.Ping, Metrics: metrics, Logger: logger,
 		ProductCacheTTL: cfg.ProductCacheTTL, Purge: a.purgeCatalog,
 	})

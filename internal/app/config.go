@@ -118,6 +118,8 @@ func (c *Config) PipelineFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&c.Pipeline.PaymentRate, "payment-rate", c.Pipeline.PaymentRate, "queued mode: payment calls per second the provider allows")
 	fs.IntVar(&c.Pipeline.PaymentConcurrency, "payment-concurrency", c.Pipeline.PaymentConcurrency, "queued mode: payment calls in flight per worker")
 	fs.StringVar(&c.Pipeline.AppVersion, "app-version", c.Pipeline.AppVersion, "workflow application version; queued workflows only run on workers of the same version")
+	fs.StringVar(&c.Pipeline.SMTP, "smtp", c.Pipeline.SMTP, "SMTP relay host:port for order e-mails (default: written as .eml files under <data>/mail)")
+	fs.StringVar(&c.Pipeline.MailFrom, "mail-from", c.Pipeline.MailFrom, "sender address of order e-mails (default orders@peakshop.local)")
 }
 
 // AdminTokenFromEnv reads PEAKSHOP_ADMIN_TOKEN. It is a secret, so it comes

@@ -13,7 +13,9 @@ import (
 	"github.com/peakshop/peakshop/internal/domain/event"
 	"github.com/peakshop/peakshop/internal/domain/payment"
 	"github.com/peakshop/peakshop/internal/fulfillment"
+	"github.com/peakshop/peakshop/internal/fulfillment/subscribers"
 	"github.com/peakshop/peakshop/internal/messaging/jetstream"
+	"github.com/peakshop/peakshop/internal/messaging/mailer"
 	"github.com/peakshop/peakshop/internal/messaging/outbox"
 	"github.com/peakshop/peakshop/internal/storage/sqlstore"
 )
@@ -31,6 +33,10 @@ type PipelineConfig struct {
 	PaymentRate        float64
 	PaymentConcurrency int
 	AppVersion         string
+	// SMTP is the relay (host:port) order e-mails go through; empty writes
+	// them as .eml files under <data>/mail.
+	SMTP     string
+	MailFrom string
 }
 
 // pipeline is the running order pipeline.
@@ -38,14 +44,23 @@ type pipeline struct {
 	bus    *jetstream.Bus
 	engine *fulfillment.Engine
 	relay  *outbox.Relay
+	subs   []subscribers.Subscriber
+	logger *slog.Logger
 }
 
 // startPipeline opens JetStream and DBOS and builds the relay that feeds
 // both from the outbox.
-func startPipeline(ctx context.Context, cfg Config, st *sqlstore.Store, gw payment.Gateway, logger *slog.Logger) (*pipeline, error) {
-	p := &pipeline{}
+// purge, when not nil, drops cached catalog copies (surrogate keys) on
+// product.changed; a worker has no caches of its own and passes nil.
+func startPipeline(ctx context.Context, cfg Config, st *sqlstore.Store, gw payment.Gateway, purge func(keys ...string), logger *slog.Logger) (*pipeline, error) {
+	p := &pipeline{logger: logger}
+	// Setting up the streams is short and bounded; a SIGTERM arriving
+	// meanwhile is honoured by Run, which then stops what was built in
+	// order, rather than by failing the start half-way.
+	openCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
 	var err error
-	if p.bus, err = jetstream.Open(ctx, jetstream.Config{URL: cfg.Pipeline.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), Logger: logger}); err != nil {
+	if p.bus, err = jetstream.Open(openCtx, jetstream.Config{URL: cfg.Pipeline.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), Logger: logger}); err != nil {
 		return nil, err
 	}
 	p.engine, err = fulfillment.New(ctx, fulfillment.Config{SystemDB: workflowDB(cfg), Schema: workflowSchema(cfg.DSN()),
@@ -55,22 +70,61 @@ func startPipeline(ctx context.Context, cfg Config, st *sqlstore.Store, gw payme
 		_ = p.bus.Close()
 		return nil, err
 	}
+	if p.subs, err = pipelineSubscribers(cfg, st, purge, logger); err != nil {
+		return nil, errors.Join(err, p.bus.Close(), p.engine.Shutdown(10*time.Second))
+	}
 	publish := func(ctx context.Context, evs []event.Event) error { return p.bus.Publish(ctx, evs...) }
 	p.relay = outbox.New(st, outbox.Config{}, logger, publish, p.engine.Start)
 	return p, nil
 }
 
-// run relays until ctx ends; the returned func stops everything in order:
-// the relay (nothing new is enqueued or published), the bus, DBOS last.
+// run relays and handles subscribers' events until ctx ends; the returned
+// func stops everything in order: the relay (nothing new is enqueued or
+// published), the subscribers (handlers in flight finish and ack), the bus,
+// DBOS last. A subscriber whose consumer cannot be created is logged and
+// left out: the others, and its events waiting in the stream, are unharmed.
 func (p *pipeline) run(ctx context.Context) func() error {
 	rctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); p.relay.Run(rctx) }()
+	var stops []func()
+	for _, s := range p.subs {
+		stop, err := p.bus.Subscribe(rctx, jetstream.Subscription{Name: s.Name, Types: s.Types, Handler: s.Handler})
+		if err != nil {
+			p.logger.ErrorContext(ctx, "subscriber not started", "consumer", s.Name, "err", err)
+			continue
+		}
+		stops = append(stops, stop)
+	}
 	return func() error {
 		cancel()
 		<-done
+		for _, stop := range stops {
+			stop()
+		}
 		return errors.Join(p.bus.Close(), p.engine.Shutdown(10*time.Second))
 	}
+}
+
+// pipelineSubscribers binds the subscribers to the store, the mailer (a
+// folder under <data>/mail, or --smtp) and the app's cache purge.
+func pipelineSubscribers(cfg Config, st *sqlstore.Store, purge func(keys ...string), logger *slog.Logger) ([]subscribers.Subscriber, error) {
+	var m subscribers.Mailer = mailer.Dir{Path: filepath.Join(cfg.DataDir, "mail")}
+	if cfg.Pipeline.SMTP != "" {
+		m = mailer.SMTP{Addr: cfg.Pipeline.SMTP}
+	}
+	from := cfg.Pipeline.MailFrom
+	if from == "" {
+		from = "orders@peakshop.local"
+	}
+	d := subscribers.Deps{Ledger: st, Orders: st, Mailer: m, From: from, Logger: logger}
+	if purge != nil {
+		d.Purge = func(_ context.Context, productID string) error {
+			purge("catalog", "product-"+productID)
+			return nil
+		}
+	}
+	return subscribers.All(d)
 }
 
 // workflowDB is DBOS's database: its own SQLite file beside the shop's (SQLite

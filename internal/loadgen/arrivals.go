@@ -54,6 +54,18 @@ func (a *Arrivals) Next() (time.Duration, bool) {
 	return 0, false
 }
 
+// Remaining is how many arrivals the schedule still holds after the last
+// one handed out: the ones a run that fell too far behind never sent.
+func (a *Arrivals) Remaining() int64 {
+	cum := a.cum
+	for t := a.t; t < a.end; {
+		step := min(integrationStep, a.end-t)
+		cum += max(a.p.Rate(t+step/2), 0) * step.Seconds()
+		t += step
+	}
+	return int64(cum + 0.5 - a.n)
+}
+
 // PerSecond counts the arrivals of p in each whole second of duration: the
 // figure a reader checks a profile by.
 func PerSecond(p Profile, duration time.Duration) []int {

@@ -28,7 +28,9 @@ type product struct {
 const catalogPages = 5
 
 func (r *runner) loadCatalog(ctx context.Context) (*catalog, error) {
-	hc := &http.Client{Transport: r.tr, Timeout: r.sc.Timeout.D()}
+	tr := newTransport()
+	defer tr.CloseIdleConnections()
+	hc := &http.Client{Transport: tr, Timeout: r.sc.Timeout.D()}
 	var cats struct {
 		Items []struct {
 			Slug string `json:"slug"`

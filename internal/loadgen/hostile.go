@@ -29,7 +29,7 @@ func injectionProbes() []string {
 
 // hostile runs one hostile session: Burst requests back to back, no
 // thinking, the way bots behave.
-func (r *runner) hostile(ctx context.Context, hc *http.Client, rng *rand.Rand) {
+func (r *runner) hostile(ctx context.Context, j *jar, rng *rand.Rand) {
 	r.rec.funnel.hostileSessions.Add(1)
 	h := r.sc.Hostile
 	attack := AttackInjection
@@ -43,7 +43,7 @@ func (r *runner) hostile(ctx context.Context, hc *http.Client, rng *rand.Rand) {
 	if attack == AttackStuffing {
 		// Stuffers fetch the form first for its cookie and token, as a
 		// browser would; that is what makes them hard to tell from people.
-		ex := r.do(ctx, hc, call{method: http.MethodGet, path: "/account/signin", keep: true})
+		ex := r.do(ctx, j, call{method: http.MethodGet, path: "/account/signin", keep: true})
 		if !r.recordHostile(ctx, attack, ex) {
 			return
 		}
@@ -74,19 +74,27 @@ func (r *runner) hostile(ctx context.Context, hc *http.Client, rng *rand.Rand) {
 				c = call{method: http.MethodGet, path: "/products/" + url.PathEscape(pick(rng, probes))}
 			}
 		}
-		if !r.recordHostile(ctx, attack, r.do(ctx, hc, c)) {
+		if !r.recordHostile(ctx, attack, r.do(ctx, j, c)) {
 			return
 		}
 	}
 }
 
-// recordHostile files a hostile exchange; false when the run stopped.
+// recordHostile files a hostile exchange and reports whether the bot goes
+// on: not once the schedule is over. Bots have no journey to finish, so they
+// get no graceful stop; that is for shoppers (and a slow sign-in would
+// otherwise keep a run going).
 func (r *runner) recordHostile(ctx context.Context, attack string, ex exchange) bool {
-	if ctx.Err() != nil || r.cutting() || errors.Is(ex.err, errBudget) {
+	if ctx.Err() != nil || errors.Is(ex.err, errBudget) {
 		return false
 	}
 	r.rec.Hostile(attack, ex.status, ex.err)
-	return true
+	select {
+	case <-r.stopped:
+		return false
+	default:
+		return true
+	}
 }
 
 // formToken pulls the csrf hidden field out of a page without an HTML

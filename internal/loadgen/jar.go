@@ -1,55 +1,56 @@
 package loadgen
 
 import (
-	"net/http"
-	"net/url"
-	"sync"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // jar is a shopper's cookie jar. A session only ever talks to one site, the
 // target, so it keeps cookies by name alone: what a browser would send to
-// that site, without net/http/cookiejar's per-request domain and path
-// matching (which costs more than a small request at 20,000 a second). It
-// honours expiry and deletion (Max-Age < 0 or an Expires in the past), which
-// is what sign-out and session rotation rely on.
+// that site, without per-request domain and path matching. It honours
+// deletion (Max-Age < 0, or an Expires in the past), which sign-out and
+// session rotation rely on. A session is one goroutine, so no lock.
 type jar struct {
-	mu      sync.Mutex
-	cookies []*http.Cookie
+	names, values []string
 }
 
-// SetCookies implements http.CookieJar.
-func (j *jar) SetCookies(_ *url.URL, cs []*http.Cookie) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	now := time.Now()
-	for _, c := range cs {
-		gone := c.MaxAge < 0 || (!c.Expires.IsZero() && c.Expires.Before(now))
-		kept := &http.Cookie{Name: c.Name, Value: c.Value}
-		replaced := false
-		for i, old := range j.cookies {
-			if old.Name == c.Name {
-				if gone {
-					j.cookies = append(j.cookies[:i], j.cookies[i+1:]...)
-				} else {
-					j.cookies[i] = kept
-				}
-				replaced = true
-				break
-			}
-		}
-		if !replaced && !gone {
-			j.cookies = append(j.cookies, kept)
-		}
+func (j *jar) addTo(req *fasthttp.Request) {
+	for i, n := range j.names {
+		req.Header.SetCookie(n, j.values[i])
 	}
 }
 
-// Cookies implements http.CookieJar.
-func (j *jar) Cookies(*url.URL) []*http.Cookie {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if len(j.cookies) == 0 {
-		return nil
+func (j *jar) takeFrom(resp *fasthttp.Response) {
+	var c *fasthttp.Cookie
+	for _, raw := range resp.Header.Cookies() {
+		if c == nil {
+			c = fasthttp.AcquireCookie()
+			defer fasthttp.ReleaseCookie(c)
+		}
+		if c.ParseBytes(raw) != nil {
+			continue
+		}
+		exp := c.Expire()
+		j.set(string(c.Key()), string(c.Value()),
+			c.MaxAge() < 0 || (exp != fasthttp.CookieExpireUnlimited && exp.Before(time.Now())))
 	}
-	return append([]*http.Cookie(nil), j.cookies...)
+}
+
+func (j *jar) set(name, value string, gone bool) {
+	for i, n := range j.names {
+		if n != name {
+			continue
+		}
+		if gone {
+			j.names = append(j.names[:i], j.names[i+1:]...)
+			j.values = append(j.values[:i], j.values[i+1:]...)
+		} else {
+			j.values[i] = value
+		}
+		return
+	}
+	if !gone {
+		j.names, j.values = append(j.names, name), append(j.values, value)
+	}
 }

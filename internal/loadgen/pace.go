@@ -18,8 +18,14 @@ const sleepFloor = time.Millisecond
 // the schedule ends, the run stops or ctx is cancelled. When every shopper
 // of the pool is busy the arrival waits for one: it goes out late, and the
 // lateness is recorded, never skipped. That is the open model.
+//
+// A generator too slow for its schedule would run on for ever; so at the
+// end of the schedule plus the graceful stop it gives up, and the arrivals
+// it never sent are counted as unsent (the run is bounded, and the report
+// says plainly that the offered load was not delivered).
 func (r *runner) pace(ctx context.Context, start time.Time, p Profile, lateAfter time.Duration, dispatch func(seq uint64) bool) {
 	arr := NewArrivals(p, r.sc.Duration.D())
+	deadline := start.Add(r.sc.Duration.D() + r.sc.GracefulStop.D())
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for seq := uint64(1); ; seq++ {
@@ -28,6 +34,10 @@ func (r *runner) pace(ctx context.Context, start time.Time, p Profile, lateAfter
 			return
 		}
 		due := start.Add(off)
+		if time.Now().After(deadline) {
+			r.rec.unsent.Store(1 + arr.Remaining())
+			return
+		}
 		if wait := time.Until(due); wait > sleepFloor {
 			timer.Reset(wait)
 			select {
@@ -106,9 +116,9 @@ func (p *pool) close() { close(p.work) }
 // shopper on a journey picked by weight.
 func (r *runner) session(ctx context.Context, seq uint64) {
 	rng := rand.New(rand.NewPCG(r.seed, seq))
-	hc := sessionClient(r.tr, r.sc.Timeout.D())
+	cookies := &jar{}
 	if r.sc.Hostile.Share > 0 && rng.Float64() < r.sc.Hostile.Share {
-		r.hostile(ctx, hc, rng)
+		r.hostile(ctx, cookies, rng)
 		return
 	}
 	j := &r.journeys[len(r.journeys)-1]
@@ -120,7 +130,7 @@ func (r *runner) session(ctx context.Context, seq uint64) {
 		}
 		x -= r.journeys[i].weight
 	}
-	s := shopper{r: r, hc: hc, rng: rng, seq: seq}
+	s := shopper{r: r, jar: cookies, rng: rng, seq: seq}
 	s.shop(ctx, j)
 }
 

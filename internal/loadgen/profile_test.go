@@ -86,3 +86,16 @@ func TestBuildProfiles(t *testing.T) {
 		t.Error("unknown kind was accepted")
 	}
 }
+
+func TestArrivalsRemaining(t *testing.T) {
+	a := NewArrivals(Ramp{From: 0, To: 200, Over: 2 * time.Second}, 3*time.Second)
+	for range 50 {
+		if _, ok := a.Next(); !ok {
+			t.Fatal("schedule ended early")
+		}
+	}
+	// 200 arrivals in the ramp, 200 in the flat second.
+	if got := a.Remaining(); got != 350 {
+		t.Fatalf("remaining %d, want 350", got)
+	}
+}

@@ -1,9 +1,6 @@
 package loadgen
 
 import (
-	"context"
-	"errors"
-	"net"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,30 +31,6 @@ const (
 
 func newHist() *hdrhistogram.Histogram { return hdrhistogram.New(histMin, histMax, histDigits) }
 
-// classify names what went wrong with an exchange ("" when nothing did).
-// A cancelled context is not the shop's fault: the caller drops those.
-func classify(status int, err error) string {
-	switch {
-	case err == nil && status < 400:
-		return ""
-	case err == nil && status < 500:
-		return ErrStatus4xx
-	case err == nil:
-		return ErrStatus5xx
-	case errors.Is(err, context.DeadlineExceeded):
-		return ErrTimeout
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return ErrTimeout
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) {
-		return ErrConnection
-	}
-	return ErrOther
-}
-
 type stepStats struct {
 	hist   *hdrhistogram.Histogram
 	errors int64
@@ -79,8 +52,8 @@ type Recorder struct {
 	timeline []Point
 	orders   int64 // orders counted into the timeline so far
 
-	funnel                            funnelCounters
-	requests, arrivals, late, lateMax atomic.Int64
+	funnel                                    funnelCounters
+	requests, arrivals, late, lateMax, unsent atomic.Int64
 }
 
 type funnelCounters struct {

@@ -15,6 +15,7 @@ type Result struct {
 	Scenario        string                  `json:"scenario"`
 	Target          string                  `json:"target"`
 	Profile         ProfileSpec             `json:"profile"`
+	Seed            uint64                  `json:"seed"` // --seed repeats the shoppers' choices
 	Started         time.Time               `json:"started"`
 	Seconds         float64                 `json:"seconds"`
 	StoppedBy       string                  `json:"stopped_by"`
@@ -23,6 +24,7 @@ type Result struct {
 	RequestsPerSec  float64                 `json:"requests_per_sec"`
 	Arrivals        int64                   `json:"arrivals"`
 	LateArrivals    int64                   `json:"late_arrivals"`
+	Unsent          int64                   `json:"unsent_arrivals"` // scheduled, never sent: the generator fell too far behind
 	MaxLatenessMS   float64                 `json:"max_lateness_ms"`
 	ErrorRate       float64                 `json:"error_rate"`
 	OrdersPerMinute float64                 `json:"orders_per_minute"`
@@ -92,7 +94,7 @@ func (r *Recorder) Result(elapsed time.Duration) *Result {
 	f := &r.funnel
 	res := &Result{
 		Started: r.start, Seconds: elapsed.Seconds(),
-		Arrivals: r.arrivals.Load(), LateArrivals: r.late.Load(), MaxLatenessMS: float64(r.lateMax.Load()) / 1e6,
+		Arrivals: r.arrivals.Load(), LateArrivals: r.late.Load(), Unsent: r.unsent.Load(), MaxLatenessMS: float64(r.lateMax.Load()) / 1e6,
 		Steps: map[string]StepResult{}, Errors: maps.Clone(r.errs), Statuses: map[string]int64{},
 		Hostile: map[string]HostileStats{}, Timeline: append([]Point(nil), r.timeline...),
 		Funnel: Funnel{

@@ -3,15 +3,14 @@ package loadgen
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // Why a run ended, Result.StoppedBy.
@@ -34,23 +33,19 @@ type Config struct {
 	// it counts as late (default 10ms: timer slack on a busy machine is
 	// not lateness, a full pool of shoppers is).
 	LateAfter time.Duration
-	// Transport, when set, replaces the generator's own (tests, or a chaos
-	// run routing through a fault proxy).
-	Transport http.RoundTripper
 }
 
 // runner is the state of one run, shared by its sessions.
 type runner struct {
 	sc       *Scenario
 	base     string
-	tr       http.RoundTripper
+	hc       *fasthttp.HostClient
 	rec      *Recorder
 	cat      *catalog
 	journeys []journey
 	total    float64 // sum of journey weights
 	seed     uint64
 	log      *slog.Logger
-	hdr      fixedHeaders
 
 	stopOnce sync.Once
 	stopped  chan struct{} // closed when arrivals end
@@ -87,9 +82,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if tr, ok := r.tr.(*http.Transport); ok {
-		defer tr.CloseIdleConnections()
-	}
+	defer r.hc.CloseIdleConnections()
 	if r.needsCatalog() {
 		if r.cat, err = r.loadCatalog(ctx); err != nil {
 			return nil, err
@@ -118,7 +111,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r.rec.Tick(time.Now(), 0)
 	cfg.Progress.finish()
 	res := r.rec.Result(elapsed)
-	res.Scenario, res.Target, res.Profile = r.sc.Name, r.base, r.sc.Profile
+	res.Scenario, res.Target, res.Profile, res.Seed = r.sc.Name, r.base, r.sc.Profile, r.seed
 	res.StoppedBy, _ = r.reason.Load().(string)
 	res.Judge(r.sc.SLO)
 	return res, nil
@@ -131,15 +124,13 @@ func newRunner(cfg Config) (*runner, error) {
 	if err := cfg.Scenario.Validate(); err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(cfg.Target)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("load: target %q must be an http(s) base URL", cfg.Target)
+	u, err := targetURL(cfg.Target)
+	if err != nil {
+		return nil, err
 	}
-	r := &runner{sc: cfg.Scenario, base: strings.TrimSuffix(u.String(), "/"), tr: cfg.Transport, seed: cfg.Seed,
-		log: cfg.Logger, hdr: newFixedHeaders(), stopped: make(chan struct{}), cut: make(chan struct{})}
-	if r.tr == nil {
-		r.tr = newTransport(min(cfg.Scenario.MaxShoppers, 4096))
-	}
+	r := &runner{sc: cfg.Scenario, base: strings.TrimSuffix(u.String(), "/"), seed: cfg.Seed,
+		hc:  newHostClient(u, cfg.Scenario.MaxShoppers, cfg.Scenario.Timeout.D()),
+		log: cfg.Logger, stopped: make(chan struct{}), cut: make(chan struct{})}
 	if r.seed == 0 {
 		r.seed = rand.Uint64()
 	}

@@ -24,7 +24,7 @@ type journey struct {
 // random source of its own, and what it has picked so far.
 type shopper struct {
 	r     *runner
-	hc    *http.Client
+	jar   *jar
 	rng   *rand.Rand
 	cart  string
 	sku   string
@@ -99,7 +99,7 @@ func (s *shopper) step(ctx context.Context, st Step) bool {
 
 // page fetches a page and records it; any 4xx or 5xx is an error.
 func (s *shopper) page(ctx context.Context, step, path string) bool {
-	ex := s.r.do(ctx, s.hc, call{method: http.MethodGet, path: path})
+	ex := s.r.do(ctx, s.jar, call{method: http.MethodGet, path: path})
 	return s.r.record(ctx, step, ex)
 }
 
@@ -107,7 +107,7 @@ func (s *shopper) page(ctx context.Context, step, path string) bool {
 // product last viewed (or a random one) into it through the JSON API.
 func (s *shopper) addToCart(ctx context.Context) bool {
 	if s.cart == "" {
-		ex := s.r.do(ctx, s.hc, call{method: http.MethodPost, path: "/api/v1/carts", keep: true})
+		ex := s.r.do(ctx, s.jar, call{method: http.MethodPost, path: "/api/v1/carts", keep: true})
 		var cart struct {
 			ID string `json:"id"`
 		}
@@ -125,7 +125,7 @@ func (s *shopper) addToCart(ctx context.Context) bool {
 	if s.sku == "" {
 		s.sku = pickSKU(s.rng, pick(s.rng, s.r.cat.products))
 	}
-	ex := s.r.do(ctx, s.hc, call{
+	ex := s.r.do(ctx, s.jar, call{
 		method: http.MethodPut, path: "/api/v1/carts/" + url.PathEscape(s.cart) + "/items/" + url.PathEscape(s.sku),
 		ctype: "application/json", body: []byte(`{"quantity":1}`),
 	})
@@ -146,7 +146,7 @@ func (s *shopper) checkout(ctx context.Context) bool {
 	body := fmt.Sprintf(`{"cart_id":%q,"email":"load+%d@example.com","shipping_address":{"name":"Load Test","line1":"1 Main St","city":"Springfield","postal_code":"12345","country":"US"},"payment":{"token":%q}}`,
 		s.cart, s.seq, token)
 	key := "load-" + strconv.FormatUint(s.r.seed, 36) + "-" + strconv.FormatUint(s.seq, 36) + "-" + strconv.Itoa(s.tries)
-	ex := s.r.do(ctx, s.hc, call{
+	ex := s.r.do(ctx, s.jar, call{
 		method: http.MethodPost, path: "/api/v1/checkout", ctype: "application/json",
 		body: []byte(body), header: [2]string{"Idempotency-Key", key},
 	})

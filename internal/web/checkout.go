@@ -13,7 +13,7 @@ import (
 
 // checkoutForm is the checkout form as typed, kept to show it again.
 type checkoutForm struct {
-	Email, Name, Line1, Line2, City, PostalCode, Country, Token string
+	Email, Name, Line1, Line2, City, PostalCode, Country, Token, Coupon string
 	// Key is the checkout's idempotency key: a double-click sends the same
 	// key twice and places one order. A fresh one comes with every render,
 	// since a declined attempt's key holds the decline.
@@ -34,6 +34,8 @@ func formFieldOf(domainField string) (string, bool) {
 		return "email", true
 	case "payment.token":
 		return "token", true
+	case "coupon":
+		return "coupon", true
 	case "shipping_address.name", "shipping_address.line1", "shipping_address.line2", "shipping_address.city",
 		"shipping_address.postal_code", "shipping_address.country":
 		return strings.TrimPrefix(domainField, "shipping_address."), true
@@ -92,7 +94,7 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
 	pf := r.PostForm
 	f := checkoutForm{Email: field(pf.Get("email"), 300), Name: field(pf.Get("name"), 300), Line1: field(pf.Get("line1"), 300),
 		Line2: field(pf.Get("line2"), 300), City: field(pf.Get("city"), 300), PostalCode: field(pf.Get("postal_code"), 100),
-		Country: field(pf.Get("country"), 10), Token: field(pf.Get("token"), 300)}
+		Country: field(pf.Get("country"), 10), Token: field(pf.Get("token"), 300), Coupon: field(pf.Get("coupon"), 100)}
 	c, err := s.openCart(r.Context(), v)
 	if err != nil {
 		s.fail(w, r, err)
@@ -104,7 +106,7 @@ func (s *Server) placeOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	req := order.CheckoutRequest{CartID: c.ID, Email: f.Email, CustomerID: v.sess.CustomerID,
 		ShippingAddress: order.Address{Name: f.Name, Line1: f.Line1, Line2: f.Line2, City: f.City, PostalCode: f.PostalCode, Country: f.Country},
-		Payment:         order.PaymentInput{Token: f.Token}}
+		Payment:         order.PaymentInput{Token: f.Token}, Coupon: f.Coupon}
 	key := field(pf.Get("key"), order.MaxKeyLength)
 	if !order.ValidKey(key) {
 		key = "web-" + account.NewToken()

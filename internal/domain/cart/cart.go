@@ -32,15 +32,24 @@ type Item struct {
 	Quantity  int         `json:"quantity"`
 	UnitPrice money.Money `json:"unit_price"`
 	LineTotal money.Money `json:"line_total"`
+	// Discount is what active promotions take off the line, and
+	// DiscountedTotal what is left to pay; both are left out when no
+	// promotion applies. Coupons are only applied at checkout.
+	Discount        money.Money `json:"discount,omitzero"`
+	DiscountedTotal money.Money `json:"discounted_total,omitzero"`
 }
 
 // Cart is a priced cart.
 type Cart struct {
-	ID        string      `json:"id"`
-	Status    Status      `json:"status"`
-	Items     []Item      `json:"items"`
-	Total     money.Money `json:"total"`
-	UpdatedAt time.Time   `json:"updated_at"`
+	ID     string      `json:"id"`
+	Status Status      `json:"status"`
+	Items  []Item      `json:"items"`
+	Total  money.Money `json:"total"`
+	// Discount and DiscountedTotal are the cart's promotions in all; left
+	// out when none applies.
+	Discount        money.Money `json:"discount,omitzero"`
+	DiscountedTotal money.Money `json:"discounted_total,omitzero"`
+	UpdatedAt       time.Time   `json:"updated_at"`
 }
 
 // Line is an unpriced cart line as stored.

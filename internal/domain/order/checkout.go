@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/peakshop/peakshop/internal/domain/apperr"
+	"github.com/peakshop/peakshop/internal/domain/promo"
 	"github.com/peakshop/peakshop/internal/platform/ids"
 )
 
@@ -24,6 +25,9 @@ type CheckoutRequest struct {
 	Email           string       `json:"email"`
 	ShippingAddress Address      `json:"shipping_address"`
 	Payment         PaymentInput `json:"payment"`
+	// Coupon is an optional coupon code. Left out of the JSON when empty, so
+	// the idempotency hash of a request without one is what it always was.
+	Coupon string `json:"coupon,omitempty"`
 	// CustomerID links the order to the signed-in account placing it. It is
 	// set by the transport from the session, never decoded from a body.
 	CustomerID string `json:"-"`
@@ -47,6 +51,7 @@ func (r *CheckoutRequest) Normalize() {
 		*s = strings.TrimSpace(*s)
 	}
 	r.ShippingAddress.Country = strings.ToUpper(r.ShippingAddress.Country)
+	r.Coupon = promo.NormalizeCode(r.Coupon)
 }
 
 // Validate checks every field and lists all the problems at once.
@@ -78,6 +83,9 @@ func (r *CheckoutRequest) Validate() error {
 	}
 	if r.Payment.Token == "" || len(r.Payment.Token) > maxTokenLen || !printableASCII(r.Payment.Token) {
 		add("payment.token", "must be a payment token such as tok_visa")
+	}
+	if r.Coupon != "" && !promo.ValidCode(r.Coupon) {
+		add("coupon", "must be a coupon code: 3 to 32 letters, digits, '-' or '_'")
 	}
 	if r.CustomerID != "" && !ids.Valid("cus", r.CustomerID) {
 		add("customer_id", "must be the id of a customer")

@@ -56,6 +56,9 @@ type Line struct {
 	Name      string      `json:"name"`
 	Quantity  int         `json:"quantity"`
 	UnitPrice money.Money `json:"unit_price"`
+	// Discount is what promotions and the coupon took off the line (zero
+	// and left out when nothing was); LineTotal is after it.
+	Discount  money.Money `json:"discount,omitzero"`
 	LineTotal money.Money `json:"line_total"`
 }
 
@@ -100,7 +103,11 @@ type Begin struct {
 	Email          string
 	Address        Address
 	Currency       string
-	Now            time.Time
+	// Coupon is the normalized coupon code the shopper asked for, or empty.
+	// An unusable one fails the checkout with apperr Invalid on field
+	// "coupon", and nothing is written.
+	Coupon string
+	Now    time.Time
 	// OutOfStock renders the result recorded under the key when stock is short,
 	// so a retry with the same key gets the same 409.
 	OutOfStock func([]apperr.Shortage) ([]byte, error)

@@ -110,7 +110,7 @@ func (s *Service) Checkout(ctx context.Context, key string, req CheckoutRequest)
 	for {
 		begun, err := s.store.BeginCheckout(ctx, Begin{
 			IdempotencyKey: key, RequestHash: hash, OrderID: ids.New("ord", s.now()), CartID: req.CartID, CustomerID: req.CustomerID,
-			Email: req.Email, Address: req.ShippingAddress, Currency: s.currency, Now: s.now(),
+			Email: req.Email, Address: req.ShippingAddress, Currency: s.currency, Coupon: req.Coupon, Now: s.now(),
 			OutOfStock: func(short []apperr.Shortage) ([]byte, error) {
 				return encodeResult(Result{Outcome: OutOfStock, Shortages: short})
 			},

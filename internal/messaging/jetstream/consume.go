@@ -65,13 +65,23 @@ func (b *Bus) Subscribe(ctx context.Context, sub Subscription) (stop func(), err
 	for _, t := range sub.Types {
 		subjects = append(subjects, Subject(t))
 	}
-	cons, err := b.js.CreateOrUpdateConsumer(ctx, EventsStream, jetstream.ConsumerConfig{
+	ccfg := jetstream.ConsumerConfig{
 		Durable: sub.Name, FilterSubjects: subjects, AckPolicy: jetstream.AckExplicitPolicy,
 		AckWait: sub.AckWait, MaxAckPending: sub.Workers * 64, DeliverPolicy: jetstream.DeliverAllPolicy,
 		// The server's own limit is a backstop for a message that kills the
 		// process before its handler returns; dead-lettering happens here.
 		MaxDeliver: sub.MaxDeliver * 2,
-	})
+	}
+	// Servers before 2.10 know one filter subject per consumer: there the
+	// consumer reads the whole stream and skips what it did not ask for.
+	wanted := map[string]bool{}
+	if !b.multiFilter() {
+		for _, s := range subjects {
+			wanted[s] = true
+		}
+		ccfg.FilterSubjects = nil
+	}
+	cons, err := b.js.CreateOrUpdateConsumer(ctx, EventsStream, ccfg)
 	if err != nil {
 		return nil, fmt.Errorf("jetstream: consumer %s: %w", sub.Name, err)
 	}
@@ -87,6 +97,10 @@ func (b *Bus) Subscribe(ctx context.Context, sub Subscription) (stop func(), err
 		})
 	}
 	cc, err := cons.Consume(func(m jetstream.Msg) {
+		if len(wanted) > 0 && !wanted[m.Subject()] {
+			_ = m.Ack()
+			return
+		}
 		lanes[laneOf(m, len(lanes))] <- m
 	}, jetstream.PullMaxMessages(sub.Workers*32), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		if !errors.Is(err, nats.ErrConnectionClosed) {
@@ -173,4 +187,14 @@ func (b *Bus) deadLetter(ctx context.Context, consumer string, m jetstream.Msg, 
 	id := consumer + ":" + strconv.FormatUint(md.Sequence.Stream, 10)
 	_, err := b.js.PublishMsg(ctx, dl, jetstream.WithMsgID(id))
 	return err
+}
+
+// multiFilter reports whether the server takes several filter subjects on
+// one consumer (nats-server 2.10 and later).
+func (b *Bus) multiFilter() bool {
+	var major, minor int
+	if _, err := fmt.Sscanf(b.nc.ConnectedServerVersion(), "%d.%d", &major, &minor); err != nil {
+		return true
+	}
+	return major > 2 || major == 2 && minor >= 10
 }

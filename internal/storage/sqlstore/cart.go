@@ -61,6 +61,9 @@ func (s *Store) Cart(ctx context.Context, id string) (cart.Cart, error) {
 	if err := c.Tally(s.currency); err != nil {
 		return cart.Cart{}, wrapf(err, "price cart")
 	}
+	if err := s.discountCart(ctx, &c); err != nil {
+		return cart.Cart{}, wrapf(err, "discount cart")
+	}
 	return c, nil
 }
 

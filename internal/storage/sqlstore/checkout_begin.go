@@ -22,8 +22,9 @@ const (
 		FROM cart_items i JOIN variants v ON v.sku = i.sku JOIN products p ON p.id = v.product_id
 		WHERE i.cart_id = $1 ORDER BY i.sku`
 	sqlTakeStock   = `UPDATE variants SET available = available - $1 WHERE sku = $2 AND available >= $1 RETURNING available`
-	sqlInsertOrder = `INSERT INTO orders (id, status, email, address, cart_id, total_amount, currency, reason, created_at, updated_at, customer_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $8, $9)`
+	sqlInsertOrder = `INSERT INTO orders (id, status, email, address, cart_id, total_amount, currency, reason, created_at, updated_at, customer_id,
+		discount_amount, coupon_code)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $8, $9, $10, $11)`
 	sqlKeyShort = `UPDATE idempotency_keys SET done = TRUE, result = $2, order_id = NULL WHERE idem_key = $1`
 	// A queued checkout's answer is final when its transaction commits.
 	sqlKeyAccepted = `UPDATE idempotency_keys SET done = TRUE, result = $2 WHERE idem_key = $1`
@@ -45,6 +46,12 @@ func (s *Store) BeginCheckout(ctx context.Context, b order.Begin) (order.Begun, 
 		return order.Begun{}, wrapf(err, "encode address")
 	}
 	now := micros(b.Now)
+	// An atomic load unless the snapshot is stale: with no promotion and no
+	// coupon, pricing costs nothing more.
+	promos, err := s.activePromotions(ctx, b.Now)
+	if err != nil {
+		return order.Begun{}, wrapf(err, "begin checkout")
+	}
 	var out order.Begun
 	err = s.inTx(ctx, "begin checkout", func(r runner) error {
 		out = order.Begun{}
@@ -95,12 +102,21 @@ func (s *Store) BeginCheckout(ctx context.Context, b order.Begin) (order.Begun, 
 		if err != nil {
 			return fmt.Errorf("order total: %w", err)
 		}
+		var discount int64
+		if len(promos) > 0 || b.Coupon != "" {
+			// After the stock, so every checkout locks variants before the
+			// coupon row and PostgreSQL cannot deadlock on the pair.
+			if discount, err = s.applyPromotions(ctx, r, b, lines, promos, now); err != nil {
+				return err
+			}
+			total.Amount -= discount
+		}
 		status := order.PendingPayment
 		if b.Queued {
 			status = order.PaymentQueued
 		}
 		if _, err := r.exec(ctx, sqlInsertOrder, b.OrderID, string(status), b.Email, string(address),
-			b.CartID, total.Amount, total.Currency, now, nullString(b.CustomerID)); err != nil {
+			b.CartID, total.Amount, total.Currency, now, nullString(b.CustomerID), discount, nullString(b.Coupon)); err != nil {
 			return s.conflictOr(err, "order_id", "is taken", "insert order")
 		}
 		if err := insertOrderLines(ctx, r, b.OrderID, lines); err != nil {
@@ -152,12 +168,12 @@ func lineName(product, variant string) string {
 }
 
 func insertOrderLines(ctx context.Context, r runner, orderID string, lines []order.Line) error {
-	args := make([]any, 0, len(lines)*6)
+	args := make([]any, 0, len(lines)*7)
 	for _, l := range lines {
-		args = append(args, orderID, l.SKU, l.Name, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency)
+		args = append(args, orderID, l.SKU, l.Name, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency, l.Discount.Amount)
 	}
-	_, err := r.exec(ctx, `INSERT INTO order_lines (order_id, sku, name, quantity, unit_amount, currency) VALUES `+
-		valuesRows(len(lines), 6), args...)
+	_, err := r.exec(ctx, `INSERT INTO order_lines (order_id, sku, name, quantity, unit_amount, currency, discount_amount) VALUES `+
+		valuesRows(len(lines), 7), args...)
 	if err != nil {
 		return fmt.Errorf("insert order lines: %w", err)
 	}

@@ -12,7 +12,7 @@ import (
 const (
 	sqlSettleOrder = `UPDATE orders SET status = $2, reason = $3, updated_at = $4
 		WHERE id = $1 AND status IN ('pending_payment', 'payment_queued')
-		RETURNING cart_id, email, total_amount, currency, customer_id`
+		RETURNING cart_id, email, total_amount, currency, customer_id, coupon_code`
 	sqlInsertPayment = `INSERT INTO payments (order_id, provider, charge_id, amount, currency, idempotency_key, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`
 	sqlOrderStock = `SELECT sku, quantity FROM order_lines WHERE order_id = $1 ORDER BY sku`
@@ -41,9 +41,10 @@ func (s *Store) FinishCheckout(ctx context.Context, st order.Settlement) error {
 		var (
 			cartID string
 			o      settled
+			coupon sql.NullString
 		)
 		err := r.queryRow(ctx, sqlSettleOrder, st.OrderID, string(st.Status), st.Reason, now).
-			Scan(&cartID, &o.email, &o.total.Amount, &o.total.Currency, &o.customer)
+			Scan(&cartID, &o.email, &o.total.Amount, &o.total.Currency, &o.customer, &coupon)
 		if err == sql.ErrNoRows {
 			return settleStateError(ctx, r, st.OrderID)
 		}
@@ -58,6 +59,12 @@ func (s *Store) FinishCheckout(ctx context.Context, st order.Settlement) error {
 			}
 		} else if err := releaseStock(ctx, r, st.OrderID, cartID, now); err != nil {
 			return err
+		} else if coupon.Valid {
+			// After the stock, in the same lock order as checkout; the
+			// shopper gets the coupon use back exactly as the units.
+			if err := releaseCoupon(ctx, r, coupon.String, st.OrderID); err != nil {
+				return err
+			}
 		}
 		if err := settledEvents(ctx, r, st, o); err != nil {
 			return err

@@ -10,11 +10,16 @@ import (
 
 // provider builds a goose provider over the writer pool. Goose's package-level
 // globals are never touched: each Store has its own provider.
+//
+// Out-of-order migrations are allowed: branches merge migrations with lower
+// numbers than ones a database already applied (00010 after 00020 and
+// 00030), and goose would otherwise refuse to apply them at all.
 func (s *Store) provider() (*goose.Provider, error) {
 	if s.dialect.Migrations == nil {
 		return nil, errors.New("sqlstore: dialect has no migrations")
 	}
-	p, err := goose.NewProvider(s.dialect.Goose, s.write.db, s.dialect.Migrations)
+	p, err := goose.NewProvider(s.dialect.Goose, s.write.db, s.dialect.Migrations,
+		goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return nil, fmt.Errorf("sqlstore: goose provider: %w", err)
 	}

@@ -41,6 +41,7 @@ type Store struct {
 	now      func() time.Time
 	closers  []func() error
 	group    *groupCommitter // nil unless the dialect asks for group commit
+	promos   promoSnapshot   // promotions not yet ended, for pricing without a query
 }
 
 // Config is what an engine package hands to New.

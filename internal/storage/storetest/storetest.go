@@ -56,6 +56,7 @@ func Run(t *testing.T, open func(t testing.TB) *sqlstore.Store) {
 		{"ConcurrentFailuresIsolated", testConcurrentFailuresIsolated},
 		{"Storefront", testStorefront},
 		{"Admin", testAdmin},
+		{"Promotions", testPromotionsPriced}, {"CouponRefused", testCouponRefused}, {"CouponPerCustomer", testCouponPerCustomer}, {"CouponReleasedOnDecline", testCouponReleasedOnDecline}, {"CouponCapRace", testCouponCapRace}, {"CouponPerCustomerRace", testCouponPerCustomerRace}, {"PromoAdmin", testPromoAdmin},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
