@@ -79,7 +79,9 @@ func TestConcurrentRetriesPlaceOneOrder(t *testing.T) {
 			if replays != 19 {
 				t.Fatalf("%d replays, want 19", replays)
 			}
-			var created struct{ OrderID string `json:"order_id"` }
+			var created struct {
+				OrderID string `json:"order_id"`
+			}
 			answers[0].decode(t, &created)
 			if n, err := s.app.Store.PaymentCount(t.Context(), created.OrderID); err != nil || n != 1 {
 				t.Fatalf("payments recorded for the order = %d (%v), want 1", n, err)

@@ -31,16 +31,16 @@ type VariantDraft struct {
 
 // Limits on what a product may hold.
 const (
-	MaxVariants     = 20
-	MaxImages       = 10
-	MaxStock        = 1_000_000_000
-	MaxPriceMinor   = 100_000_000_00 // one hundred million in major units
-	maxNameLen      = 200
-	maxDescLen      = 10_000
-	maxImageURLLen  = 500
-	maxSlugLen      = 120
-	maxSKULen       = 64
-	maxVariantName  = 100
+	MaxVariants    = 20
+	MaxImages      = 10
+	MaxStock       = 1_000_000_000
+	MaxPriceMinor  = 100_000_000_00 // one hundred million in major units
+	maxNameLen     = 200
+	maxDescLen     = 10_000
+	maxImageURLLen = 500
+	maxSlugLen     = 120
+	maxSKULen      = 64
+	maxVariantName = 100
 )
 
 var (

@@ -309,4 +309,6 @@ func (s *Service) Timeline(ctx context.Context, id string) ([]Step, error) {
 func (s *Service) Order(ctx context.Context, id string) (Order, error) { return s.store.Order(ctx, id) }
 
 // Orders lists orders for the admin.
-func (s *Service) Orders(ctx context.Context, q Query) ([]Order, error) { return s.store.ListOrders(ctx, q) }
+func (s *Service) Orders(ctx context.Context, q Query) ([]Order, error) {
+	return s.store.ListOrders(ctx, q)
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/peakshop/peakshop/internal/domain/apperr"
+	"github.com/peakshop/peakshop/internal/domain/money"
 	"github.com/peakshop/peakshop/internal/domain/order"
 )
 
@@ -21,7 +22,7 @@ const (
 // orderCols reads an order and one of its lines per row; a page of orders is
 // a subquery joined to its lines, one query whatever the page size.
 const orderCols = `o.id, o.status, o.email, o.address, o.cart_id, o.total_amount, o.currency, o.reason,
-	o.created_at, o.updated_at, l.sku, l.name, l.quantity, l.unit_amount, l.currency, o.customer_id`
+	o.created_at, o.updated_at, l.sku, l.name, l.quantity, l.unit_amount, l.currency, o.customer_id, l.discount_amount`
 
 // Order returns an order with its lines, or apperr NotFound.
 func (s *Store) Order(ctx context.Context, id string) (order.Order, error) {
@@ -96,14 +97,21 @@ func (s *Store) orders(ctx context.Context, query string, args ...any) ([]order.
 			currency         string
 			created, updated int64
 			customer         sql.NullString
+			discount         int64
 		)
 		if err := rows.Scan(&o.ID, &status, &o.Email, &address, &o.CartID, &amount, &currency, &o.Reason,
-			&created, &updated, &l.SKU, &l.Name, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &customer); err != nil {
+			&created, &updated, &l.SKU, &l.Name, &l.Quantity, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &customer, &discount); err != nil {
 			return nil, err
 		}
 		l.LineTotal, err = l.UnitPrice.Times(l.Quantity)
 		if err != nil {
 			return nil, fmt.Errorf("order %s line total: %w", o.ID, err)
+		}
+		// Lines are sold at their price less what promotions and the coupon
+		// took off, so the lines add up to the order total.
+		if discount > 0 {
+			l.Discount = money.Money{Amount: discount, Currency: l.UnitPrice.Currency}
+			l.LineTotal.Amount -= discount
 		}
 		if n := len(out); n == 0 || out[n-1].ID != o.ID {
 			if err := json.Unmarshal([]byte(address), &o.ShippingAddress); err != nil {
