@@ -37,7 +37,7 @@ fi
 say "== 2. GET /api/v1/products/{id}: app vs bare handler, wrk -t2 -c64 -d$DURATION"
 go build -o "$tmp/peakshop" ./cmd/peakshop
 go build -o "$tmp/bare" ./scripts/bench/barehandler
-PEAKSHOP_ADMIN_TOKEN=bench "$tmp/peakshop" serve --addr 127.0.0.1:18080 --data "$tmp/data" --log-level warn &
+PEAKSHOP_ADMIN_TOKEN=bench "$tmp/peakshop" serve --edge=false --addr 127.0.0.1:18080 --data "$tmp/data" --log-level warn &
 pids+=($!)
 for _ in $(seq 1 100); do curl -fs 127.0.0.1:18080/readyz >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fs 127.0.0.1:18080/api/v1/products/1 >"$tmp/product.json"
