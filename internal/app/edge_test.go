@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -31,6 +32,17 @@ func TestShopBehindItsEdge(t *testing.T) {
 	}
 	if r := s.do("GET", "/search?q=1%27%20OR%20%271%27%3D%271%27%20UNION%20SELECT%20password%20FROM%20users--", nil); r.Status != http.StatusForbidden {
 		t.Fatalf("SQL injection probe: %d, want 403", r.Status)
+	}
+	// curl -X POST sends no Content-Length for an empty body; the firewall
+	// must still let a shopper create a cart.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /api/v1/carts HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: curl/8.5.0\r\nAccept: */*\r\nConnection: close\r\n\r\n")
+	if status, _ := bufio.NewReader(conn).ReadString('\n'); !strings.HasPrefix(status, "HTTP/1.1 201") {
+		t.Fatalf("bodiless POST /api/v1/carts through the edge: %q", status)
 	}
 	if r := s.do("GET", "/healthz", nil); r.Status != http.StatusOK {
 		t.Fatalf("health check behind the edge: %d", r.Status)
