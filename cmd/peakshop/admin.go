@@ -50,18 +50,11 @@ func runAdminCreate(ctx context.Context, args []string, stdin io.Reader, stdout,
 		}
 		password = strings.TrimRight(line, "\r\n")
 	}
-	logger, err := newLogger(cfg.LogLevel, stderr)
-	if err != nil {
-		return err
-	}
-	st, err := app.OpenStore(ctx, cfg.DSN(), cfg.Currency, logger)
+	st, logger, err := openMigrated(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
 	c, enr, err := createAdmin(ctx, st, *email, *name, password, logger)
 	if err != nil {
 		return err
