@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"github.com/peakshop/peakshop/internal/platform/httpstatus"
 	"net/http"
 	"strconv"
 	"time"
@@ -64,27 +65,6 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *statusRecorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *statusRecorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.ResponseWriter.Write(b)
-}
-
-func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
 // instrument counts and times a route. Series are created per route up
 // front (route is the pattern, never the raw path, so labels stay bounded).
 func (m *Metrics) instrument(route string, next http.Handler) http.Handler {
@@ -94,13 +74,10 @@ func (m *Metrics) instrument(route string, next http.Handler) http.Handler {
 	obs := m.duration.WithLabelValues(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &httpstatus.Recorder{ResponseWriter: w}
 		next.ServeHTTP(rec, r)
 		obs.Observe(time.Since(start).Seconds())
-		if rec.status == 0 {
-			rec.status = http.StatusOK
-		}
-		m.requests.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
+		m.requests.WithLabelValues(route, strconv.Itoa(rec.Status())).Inc()
 	})
 }
 

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"github.com/peakshop/peakshop/internal/platform/httpstatus"
 	"net/http"
 	"strings"
 
@@ -56,16 +57,13 @@ func (t *Telemetry) middleware(next http.Handler) http.Handler {
 		}
 		ctx, span := tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
-		rec := &statusWriter{ResponseWriter: w}
+		rec := &httpstatus.Recorder{ResponseWriter: w}
 		r = r.WithContext(ctx) // the mux records the matched pattern on this request
 		next.ServeHTTP(rec, r)
 		if !span.IsRecording() {
 			return
 		}
-		status := rec.status
-		if status == 0 {
-			status = http.StatusOK
-		}
+		status := rec.Status()
 		attrs := []attribute.KeyValue{
 			attribute.String("http.request.method", r.Method),
 			attribute.String("url.path", r.URL.Path),
@@ -94,32 +92,3 @@ func routeOf(pattern string) string {
 	}
 	return pattern
 }
-
-// statusWriter remembers the status code. Unwrap lets
-// http.ResponseController reach the connection's Flush and deadlines.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
