@@ -8,12 +8,14 @@
 #   DURATION=5s CONNS=128 ROUNDS=3 LINES=30 scripts/bench-edge.sh
 #
 # LINES sets the object's size: 80 lines (the default) is a 5.6 KB page, 30
-# lines is 2.1 KB. net/http's 4 KB connection write buffer makes any response
-# over 4 KB cost two write system calls where nginx uses one writev, which
-# on loopback is most of the difference; the two sizes show it.
+# lines is 2.1 KB. net/http writes any response over its 4 KB connection
+# buffer with two write system calls where nginx uses one writev, which on
+# loopback was most of the difference; the edge now sends a cache hit in one
+# (package cork). A second edge with --cork-hits=off runs beside it, so the
+# same run shows both.
 #
-# wrk, nginx and the edge share the machine's cores, and so does anything
-# else running; rounds alternate nginx and the edge and each keeps its best
+# wrk, nginx and the edges share the machine's cores, and so does anything
+# else running; rounds alternate nginx and the edges and each keeps its best
 # round, so a burst of outside load does not decide the comparison.
 set -euo pipefail
 
@@ -26,6 +28,8 @@ ORIGIN_PORT=${ORIGIN_PORT:-18090}
 NGINX_PORT=${NGINX_PORT:-18091}
 EDGE_PORT=${EDGE_PORT:-18092}
 EDGE_ADMIN_PORT=${EDGE_ADMIN_PORT:-18093}
+EDGE2_PORT=${EDGE2_PORT:-18094}
+EDGE2_ADMIN_PORT=${EDGE2_ADMIN_PORT:-18095}
 
 cd "$(dirname "$0")/.."
 need=()
@@ -133,18 +137,23 @@ chmod -R a+rX "$work" # nginx workers run unprivileged
 GOMAXPROCS=2 "$work/peakshop" edge --addr "127.0.0.1:$EDGE_PORT" --admin-addr "127.0.0.1:$EDGE_ADMIN_PORT" \
   --upstream "http://127.0.0.1:$ORIGIN_PORT" --rate-rules=off --waf=block >"$work/edge.out" 2>"$work/edge.log" &
 pids+=($!)
+GOMAXPROCS=2 "$work/peakshop" edge --addr "127.0.0.1:$EDGE2_PORT" --admin-addr "127.0.0.1:$EDGE2_ADMIN_PORT" \
+  --upstream "http://127.0.0.1:$ORIGIN_PORT" --rate-rules=off --waf=block --cork-hits=off >"$work/edge2.out" 2>"$work/edge2.log" &
+pids+=($!)
 
 url_nginx="http://127.0.0.1:$NGINX_PORT/products/42.html"
 url_edge="http://127.0.0.1:$EDGE_PORT/products/42.html"
+url_edge2="http://127.0.0.1:$EDGE2_PORT/products/42.html"
 for i in $(seq 1 100); do
-  curl -fsS -o /dev/null "$url_edge" 2>/dev/null && curl -fsS -o /dev/null "$url_nginx" 2>/dev/null && break
+  curl -fsS -o /dev/null "$url_edge" 2>/dev/null && curl -fsS -o /dev/null "$url_edge2" 2>/dev/null &&
+    curl -fsS -o /dev/null "$url_nginx" 2>/dev/null && break
   sleep 0.1
 done
 xcache() { curl -fsS -D - -o /dev/null "$1" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-cache"{print $2}'; }
-xcache "$url_nginx" >/dev/null; xcache "$url_edge" >/dev/null # fill both caches
-n_x=$(xcache "$url_nginx") e_x=$(xcache "$url_edge")
-echo "object: $(wc -c < "$work/www/products/42.html") bytes; second request: nginx X-Cache=$n_x, edge X-Cache=$e_x"
-if [ "$n_x" != HIT ] || [ "$e_x" != HIT ]; then
+xcache "$url_nginx" >/dev/null; xcache "$url_edge" >/dev/null; xcache "$url_edge2" >/dev/null # fill the caches
+n_x=$(xcache "$url_nginx") e_x=$(xcache "$url_edge") e2_x=$(xcache "$url_edge2")
+echo "object: $(wc -c < "$work/www/products/42.html") bytes; second request: nginx X-Cache=$n_x, edge X-Cache=$e_x, uncorked edge X-Cache=$e2_x"
+if [ "$n_x" != HIT ] || [ "$e_x" != HIT ] || [ "$e2_x" != HIT ]; then
   echo "bench-edge: both must answer from cache; edge log:" >&2
   tail -20 "$work/edge.log" >&2
   exit 1
@@ -165,7 +174,7 @@ to_ms() { # wrk prints 1.23ms, 850.00us or 1.02s
   awk -v v="$1" 'BEGIN{ if (v ~ /us$/) { sub(/us$/,"",v); print v/1000 } else if (v ~ /ms$/) { sub(/ms$/,"",v); print v } else { sub(/s$/,"",v); print v*1000 } }'
 }
 
-n_rps=0 n_p99=0 e_rps=0 e_p99=0
+n_rps=0 n_p99=0 e_rps=0 e_p99=0 u_rps=0 u_p99=0
 for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round: nginx proxy_cache ($THREADS threads, $CONNS connections, $DURATION)" >&2
   read -r rps p99 < <(run "$url_nginx")
@@ -173,12 +182,19 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round: peakshop edge" >&2
   read -r rps p99 < <(run "$url_edge")
   if awk -v a="$rps" -v b="$e_rps" 'BEGIN{exit !(a>b)}'; then e_rps=$rps e_p99=$p99; fi
+  echo "== round $round: peakshop edge, --cork-hits=off" >&2
+  read -r rps p99 < <(run "$url_edge2")
+  if awk -v a="$rps" -v b="$u_rps" 'BEGIN{exit !(a>b)}'; then u_rps=$rps u_p99=$p99; fi
 done
 echo
 printf "%-22s %12s %10s\n" "cache hits (best round)" "requests/s" "p99 ms"
 printf "%-22s %12s %10s\n" "nginx proxy_cache" "$n_rps" "$n_p99"
 printf "%-22s %12s %10s\n" "peakshop edge" "$e_rps" "$e_p99"
+printf "%-22s %12s %10s\n" "edge --cork-hits=off" "$u_rps" "$u_p99"
 awk -v e="$e_rps" -v n="$n_rps" -v ep="$e_p99" -v np="$n_p99" 'BEGIN{
   printf "throughput ratio edge/nginx: %.2fx (target >= 0.80x)\n", e/n
   printf "p99 ratio edge/nginx:        %.2fx (target <= 2.00x)\n", ep/np
+}'
+awk -v e="$u_rps" -v n="$n_rps" -v ep="$u_p99" -v np="$n_p99" 'BEGIN{
+  printf "without cork, edge/nginx:    %.2fx throughput, %.2fx p99\n", e/n, ep/np
 }'

@@ -29,6 +29,8 @@ Commands:
   alarms    list alarm rules and their state (asks a running shop's admin endpoint)
   deploy    write deployment files: 'deploy observability' gives a Grafana dashboard and Prometheus alerting rules
   load      drive open-model shopper traffic at a shop (loopback only by default) and judge the scenario's SLOs
+  chaos     run a chaos experiment (kill, freeze, network and payment faults, queue floods) against a running shop; undoes every fault
+  rehearse  load and chaos together against a shop (or one it starts), then an audit of orders, stock, payments and dead letters
   admin     'admin create --email E' creates an administrator (password from PEAKSHOP_ADMIN_PASSWORD or stdin) and prints its TOTP enrolment
 
 Run 'peakshop <command> --help' for a command's flags.
@@ -79,6 +81,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDeploy(ctx, rest, stdout, stderr)
 	case "load":
 		return runLoad(ctx, rest, stdout, stderr)
+	case "chaos":
+		return runChaos(ctx, rest, stdout, stderr)
+	case "rehearse":
+		return runRehearse(ctx, rest, stdout, stderr)
 	case "admin":
 		return runAdmin(ctx, rest, stdout, stderr)
 	case "help", "-h", "--help":

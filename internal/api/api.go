@@ -15,6 +15,7 @@ import (
 	"github.com/peakshop/peakshop/internal/domain/cart"
 	"github.com/peakshop/peakshop/internal/domain/catalog"
 	"github.com/peakshop/peakshop/internal/domain/order"
+	"github.com/peakshop/peakshop/internal/domain/payment"
 	"github.com/peakshop/peakshop/internal/domain/promo"
 )
 
@@ -38,6 +39,9 @@ type Deps struct {
 	// ProductCacheTTL bounds how stale a product read may be (stock changes
 	// under it); 0 disables the cache.
 	ProductCacheTTL time.Duration
+	// StripeWebhooks verifies Stripe's webhook deliveries; nil (no signing
+	// secret configured) makes the webhook endpoint answer 404.
+	StripeWebhooks payment.EventVerifier
 }
 
 // Server serves the API.
@@ -74,6 +78,7 @@ func (s *Server) Routes() []Route {
 		{Method: "PUT", Path: "/api/v1/carts/{id}/items/{sku}", handler: s.setCartItem},
 		{Method: "POST", Path: "/api/v1/checkout", handler: s.checkout},
 		{Method: "GET", Path: "/api/v1/orders/{id}", handler: s.getOrder},
+		{Method: "POST", Path: "/api/v1/webhooks/stripe", handler: s.stripeWebhook},
 		{Method: "PUT", Path: "/api/v1/admin/inventory/{sku}", Admin: true, handler: s.setInventory},
 		{Method: "POST", Path: "/api/v1/admin/products", Admin: true, handler: s.createProduct},
 		{Method: "PUT", Path: "/api/v1/admin/products/{id}", Admin: true, handler: s.updateProduct},

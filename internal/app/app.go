@@ -27,11 +27,14 @@ import (
 
 // App is a running shop: its store, services and HTTP server.
 type App struct {
-	cfg     Config
-	logger  *slog.Logger
-	Store   *sqlstore.Store
-	Orders  *order.Service
-	Payment *simulator.Simulator
+	cfg    Config
+	logger *slog.Logger
+	Store  *sqlstore.Store
+	Orders *order.Service
+	// Payment is the payment simulator when it is the gateway (its knobs
+	// are the tests' and chaos control's), nil with --payments=stripe.
+	Payment  *simulator.Simulator
+	payments *payments
 	// Telemetry is the registry and tracing; Alarms the alarm engine (nil
 	// with instrumentation off).
 	Telemetry *telemetry.Telemetry
@@ -43,6 +46,7 @@ type App struct {
 	edge      *edge.Edge // the in-process front door; nil with --edge=false
 	// purgeStorefront drops the storefront's rendered pages.
 	purgeStorefront func()
+	chaos           *chaosControl // loopback payment-fault control; nil without --chaos-addr
 }
 
 // New opens the store (migrating and seeding as configured), builds the
@@ -80,13 +84,20 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_
 	if err != nil {
 		return nil, err
 	}
-	a.Payment = simulator.New(simulator.Options{})
-	a.Payment.SetLatency(cfg.PaymentLatency)
-	a.Payment.SetFailureRate(cfg.PaymentFailureRate)
-	a.Orders = order.NewService(a.Store, a.Payment, order.Config{Currency: cfg.Currency, Provider: "simulator", Secret: secret,
+	if a.payments, err = openPayments(ctx, cfg, logger); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			_ = a.payments.close()
+		}
+	}()
+	a.Payment = a.payments.sim
+	a.Orders = order.NewService(a.Store, a.payments.gateway, order.Config{Currency: cfg.Currency, Provider: a.payments.provider, Secret: secret,
 		Queued: cfg.Pipeline.Queued}, logger)
 	if !cfg.Pipeline.Off {
-		if a.pipeline, err = startPipeline(ctx, cfg, a.Store, a.Payment, a.purgeCatalog, logger); err != nil {
+		cfg.Pipeline.tracing = busTracing(cfg.Telemetry, a.Telemetry)
+		if a.pipeline, err = startPipeline(ctx, cfg, a.Store, a.payments.gateway, a.purgeCatalog, logger); err != nil {
 			return nil, err
 		}
 		defer func() {
@@ -104,17 +115,17 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_
 	srv := api.New(api.Deps{
 		Catalog: a.Store, Carts: a.Store, Orders: a.Orders, Promos: a.Store, Currency: cfg.Currency,
 		IsAdmin: admin.IsAdmin, Ready: a.Store.Ping, Metrics: metrics, Logger: logger,
-		ProductCacheTTL: cfg.ProductCacheTTL, Purge: a.purgeCatalog,
+		ProductCacheTTL: cfg.ProductCacheTTL, Purge: a.purgeCatalog, StripeWebhooks: a.payments.webhooks,
 	})
 	mux := http.NewServeMux()
 	srv.Register(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.Handle("GET /images/products/{name}", web.PlaceholderImages(logger))
 	accounts := account.NewService(a.Store, a.Store, account.Config{}, logger)
-	storefront, err := web.New(web.Deps{Catalog: a.Store, Carts: a.Store, Orders: a.Orders,
+	storefront, err := web.New(web.Deps{Catalog: a.Store, Carts: a.Store, Orders: a.Orders, Quotes: a.Store,
 		Accounts: accounts, Currency: cfg.Currency,
 		Secret: secret, Logger: logger, PageCacheTTL: cfg.ProductCacheTTL,
-		Admin: &web.AdminDeps{Admins: account.NewAdmins(accounts, a.Store, account.AdminConfig{}), Catalog: a.Store, Purge: a.purgeCatalog}})
+		Admin: &web.AdminDeps{Admins: account.NewAdmins(accounts, a.Store, account.AdminConfig{}), Catalog: a.Store, Schedule: a.Store, TOTP: a.Store, Purge: a.purgeCatalog}})
 	if err != nil {
 		return nil, err
 	}
@@ -131,11 +142,20 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_
 		if a.edge, err = frontDoor(cfg.Edge, a.handler, logger); err != nil {
 			return nil, err
 		}
-		a.handler = a.edge.Handler()
+		a.handler = edgeHandler(cfg.Edge, a.edge)
+	}
+	if !cfg.Telemetry.Off {
+		if err = a.registerCollectors(reg); err != nil {
+			return nil, err
+		}
 	}
 
 	if a.ln, err = net.Listen("tcp", cfg.Addr); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	if a.chaos, err = startChaosControl(cfg, admin.IsAdmin, a.Payment, logger); err != nil {
+		a.ln.Close()
+		return nil, err
 	}
 	return a, nil
 }
@@ -156,6 +176,7 @@ func (a *App) Run(ctx context.Context) error {
 	go func() { defer close(recovered); a.recoverLoop(recoverCtx) }()
 	observed := a.runObservability(recoverCtx)
 	stopEdge := a.runEdge(recoverCtx)
+	stopScheduler := a.runScheduler(recoverCtx) // sale scheduler: scheduler.go
 	stopPipeline := func() error { return nil }
 	if a.pipeline != nil {
 		stopPipeline = a.pipeline.run(recoverCtx)
@@ -177,14 +198,16 @@ func (a *App) Run(ctx context.Context) error {
 	stopRecovery()
 	<-recovered
 	observed()
+	stopScheduler()
 	stopEdge()
+	a.chaos.close()
 	perr := stopPipeline()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	flushCtx, cancelFlush := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancelFlush()
-	return errors.Join(err, perr, a.Store.Close(), a.Telemetry.Shutdown(flushCtx))
+	return errors.Join(err, perr, a.payments.close(), a.Store.Close(), a.Telemetry.Shutdown(flushCtx))
 }
 
 // recoverLoop settles orders orphaned by a crash: at start and then every

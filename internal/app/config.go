@@ -1,6 +1,12 @@
 // Package app is the composition root: it turns configuration into concrete
 // stores, services and servers, runs them and shuts them down in order.
 // End-to-end tests start the whole shop through it on port 0.
+//
+// Besides the servers, `serve` runs the sale scheduler (scheduler.go) on
+// every instance. It is safe to run many: each due change is claimed by a
+// conditional UPDATE from pending in the transaction that applies it (FOR
+// UPDATE SKIP LOCKED picks it on PostgreSQL), so exactly one instance
+// applies it, together with its product.changed outbox event.
 package app
 
 import (
@@ -28,11 +34,22 @@ type Config struct {
 
 	Edge EdgeConfig
 
+	Payments           PaymentsConfig // see payments.go
 	PaymentLatency     time.Duration
 	PaymentFailureRate float64
+	// PaymentLedger is the payment simulator's ledger file: "" (DefaultConfig:
+	// tests, embedders) keeps charges in memory; the serve and worker flags
+	// default it to <data>/payments-sim.db, so a shop and a separate worker
+	// share one simulated provider and a killed worker forgets no charge.
+	PaymentLedger   string
+	ledgerUnderData bool // set by the flags: "" means <data>/payments-sim.db
 
 	Telemetry TelemetryConfig // see telemetry.go
 	Pipeline  PipelineConfig  // see pipeline.go
+
+	// ChaosAddr is the loopback chaos-control listener (chaoscontrol.go);
+	// empty is off.
+	ChaosAddr string
 }
 
 // DefaultConfig is the embedded single-machine shop.
@@ -56,7 +73,7 @@ func (c Config) String() string {
 	if c.AdminToken != "" {
 		tok = "****"
 	}
-	return fmt.Sprintf("addr=%s data=%s db=%s admin_token=%s currency=%s demo=%t", c.Addr, c.DataDir, maskURL(c.DSN()), tok, c.Currency, c.Demo)
+	return fmt.Sprintf("addr=%s data=%s db=%s admin_token=%s currency=%s demo=%t payments=%s", c.Addr, c.DataDir, maskURL(c.DSN()), tok, c.Currency, c.Demo, c.Payments.provider())
 }
 
 func maskURL(u string) string {
@@ -92,8 +109,11 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ProductCacheTTL, "product-cache-ttl", c.ProductCacheTTL, "how long product reads are cached in memory; 0 disables")
 	fs.DurationVar(&c.PaymentLatency, "payment-latency", c.PaymentLatency, "latency the payment simulator adds to each call")
 	fs.Float64Var(&c.PaymentFailureRate, "payment-failure-rate", c.PaymentFailureRate, "share (0-1) of payment simulator calls that fail")
+	c.paymentLedgerFlag(fs)
+	c.PaymentsFlags(fs)
 	c.TelemetryFlags(fs)
 	c.PipelineFlags(fs)
+	c.ChaosFlags(fs)
 }
 
 // PipelineFlags registers the order pipeline's flags (serve and worker).
@@ -120,6 +140,24 @@ func (c *Config) PipelineFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Pipeline.AppVersion, "app-version", c.Pipeline.AppVersion, "workflow application version; queued workflows only run on workers of the same version")
 	fs.StringVar(&c.Pipeline.SMTP, "smtp", c.Pipeline.SMTP, "SMTP relay host:port for order e-mails (default: written as .eml files under <data>/mail)")
 	fs.StringVar(&c.Pipeline.MailFrom, "mail-from", c.Pipeline.MailFrom, "sender address of order e-mails (default orders@peakshop.local)")
+}
+
+func (c *Config) paymentLedgerFlag(fs *flag.FlagSet) {
+	c.ledgerUnderData = true
+	fs.StringVar(&c.PaymentLedger, "payment-ledger", c.PaymentLedger, "SQLite file where the payment simulator keeps charges and refunds, shared by serve and workers (default <data>/payments-sim.db; \"memory\" keeps them in memory)")
+}
+
+// PaymentLedgerPath is the simulator's ledger file, or "" for memory.
+func (c Config) PaymentLedgerPath() string {
+	switch {
+	case c.PaymentLedger == "memory":
+		return ""
+	case c.PaymentLedger != "":
+		return c.PaymentLedger
+	case c.ledgerUnderData:
+		return filepath.Join(c.DataDir, "payments-sim.db")
+	}
+	return ""
 }
 
 // AdminTokenFromEnv reads PEAKSHOP_ADMIN_TOKEN. It is a secret, so it comes

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/peakshop/peakshop/internal/app"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -22,8 +24,11 @@ func TestConsoleInChromium(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skip("no " + chromiumPath + ": run scripts/install-chromium.sh to check the console in a browser")
 	}
-	s := startObservedShop(t)
+	// The pipeline and the in-process edge run, so the queue, instance and
+	// WAF charts have data (with them off those panels say "not running").
+	s := startObservedShop(t, withPipeline, func(c *app.Config) { c.Edge.On = true })
 	p := s.addProduct("console", 4200, 50)
+	s.do("GET", "/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", nil) // a WAF block for its chart
 	for i := 0; i < 8; i++ {
 		s.mustStatus(s.do("GET", "/api/v1/products/console", nil), http.StatusOK)
 		s.do("GET", "/api/v1/products/no-such-product", nil)
@@ -68,7 +73,8 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Fatalf("console in Chromium: %v", err)
 	}
 	count := func(sel string) int {
-		n, err := chromedp.Run(tctx, chromedp.Poll[int](`document.querySelectorAll(`+"`"+sel+"`"+`).length || 0`, chromedp.WithPollingTimeout(0)))
+		// Evaluate, not Poll: zero is an answer here, not "not yet".
+		n, err := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll(`+"`"+sel+"`"+`).length`))
 		if err != nil {
 			t.Fatalf("count %s: %v", sel, err)
 		}
@@ -80,8 +86,16 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	canvases, traceRows, alarmRows, mapNodes := count(".charts canvas"), count("#traces tbody tr"), count("#alarms tbody tr"), count("#map .node")
 	hidden := count(".panel.not-running")
-	if canvases < 7 || traceRows == 0 || alarmRows < 4 || mapNodes < 2 || hidden != 3 {
-		t.Errorf("console drew %d charts (want 7 running), %d traces, %d alarms, %d service-map nodes, %d not-running panels (want 3)", canvases, traceRows, alarmRows, mapNodes, hidden)
+	if canvases < 10 || traceRows == 0 || alarmRows < 4 || mapNodes < 4 || hidden != 0 {
+		t.Errorf("console drew %d charts (want all 10 running), %d traces, %d alarms, %d service-map nodes (want clients, peakshop, sqlite, nats), %d not-running panels (want 0)", canvases, traceRows, alarmRows, mapNodes, hidden)
+	}
+	// The new series reach the page: instances, queue lag and WAF blocks
+	// have values, not gaps.
+	for _, field := range []string{"instances", "queue_lag", "waf_blocks_per_s"} {
+		v, err := chromedp.Run(tctx, chromedp.Poll[bool](`(function(){ var c = window.peakshopConsole && window.peakshopConsole.cols[`+"`"+field+"`"+`]; return !!c && c.some(function(v){ return v !== null && v !== undefined; }); })()`, chromedp.WithPollingTimeout(10*time.Second)))
+		if err != nil || !v {
+			t.Errorf("console has no %s values: %v", field, err)
+		}
 	}
 	png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
 	if err != nil {

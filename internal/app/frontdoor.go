@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 
 	"github.com/peakshop/peakshop/internal/edge"
 	"github.com/peakshop/peakshop/internal/edge/waf"
@@ -19,6 +21,12 @@ type EdgeConfig struct {
 	WAF       string
 	RateRules bool
 	AdminAddr string
+	// TrustLoopbackForwarded believes X-Forwarded-For on requests whose
+	// TCP peer is loopback, and only on those (see edgeHandler): for
+	// a load generator on the same machine that speaks for many shoppers
+	// (`peakshop rehearse`), so per-address rate rules see shoppers, not
+	// one address.
+	TrustLoopbackForwarded bool
 }
 
 // DefaultEdgeConfig is the in-process front door of `peakshop serve`.
@@ -30,6 +38,7 @@ func (c *EdgeConfig) EdgeFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.WAF, "edge-waf", c.WAF, "in-process edge firewall rule set (OWASP CRS): block, detect or off")
 	fs.Var((*onOff)(&c.RateRules), "edge-rate-rules", "in-process edge rate-based rules (per client IP, stricter on sign-in and checkout): on or off")
 	fs.StringVar(&c.AdminAddr, "edge-admin-addr", c.AdminAddr, "loopback address of the in-process edge's admin API (purge, stats); empty for none")
+	fs.BoolVar(&c.TrustLoopbackForwarded, "edge-trust-loopback-forwarded", c.TrustLoopbackForwarded, "believe X-Forwarded-For from loopback peers only (a load generator on this machine speaking for many shoppers); other peers' header is dropped")
 }
 
 // frontDoor wraps the shop's handler in the edge. The edge stands beside
@@ -39,12 +48,31 @@ func frontDoor(c EdgeConfig, shop http.Handler, logger *slog.Logger) (*edge.Edge
 	cfg.Addr, cfg.AdminAddr = "", c.AdminAddr
 	cfg.Origin = shop
 	cfg.RateRulesEnabled = c.RateRules
+	// Safe: edgeHandler strips the header from every peer but loopback.
+	cfg.TrustForwarded = c.TrustLoopbackForwarded
 	cfg.WAF.Mode = waf.Mode(c.WAF) // edge.New refuses anything but block, detect or off
 	e, err := edge.New(cfg, logger.With("component", "edge"))
 	if err != nil {
 		return nil, fmt.Errorf("edge: %w", err)
 	}
 	return e, nil
+}
+
+// edgeHandler is the edge's public handler; with TrustLoopbackForwarded a
+// request from any peer but loopback loses its X-Forwarded-For before the
+// edge reads it, so only a process on this machine can speak for others.
+func edgeHandler(c EdgeConfig, e *edge.Edge) http.Handler {
+	h := e.Handler()
+	if !c.TrustLoopbackForwarded {
+		return h
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if ip, perr := netip.ParseAddr(host); err != nil || perr != nil || !ip.Unmap().IsLoopback() {
+			r.Header.Del("X-Forwarded-For")
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // runEdge runs the in-process edge's admin listener, if any, and returns

@@ -37,6 +37,9 @@ type PipelineConfig struct {
 	// them as .eml files under <data>/mail.
 	SMTP     string
 	MailFrom string
+	// tracing is the bus's part in the shop's traces (set by New from its
+	// telemetry; a worker carries headers only).
+	tracing jetstream.Tracing
 }
 
 // pipeline is the running order pipeline.
@@ -60,11 +63,13 @@ func startPipeline(ctx context.Context, cfg Config, st *sqlstore.Store, gw payme
 	openCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	var err error
-	if p.bus, err = jetstream.Open(openCtx, jetstream.Config{URL: cfg.Pipeline.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), Logger: logger}); err != nil {
+	if p.bus, err = jetstream.Open(openCtx, jetstream.Config{URL: cfg.Pipeline.NATS, StoreDir: filepath.Join(cfg.DataDir, "nats"), Logger: logger,
+		Tracing: cfg.Pipeline.tracing}); err != nil {
 		return nil, err
 	}
 	p.engine, err = fulfillment.New(ctx, fulfillment.Config{SystemDB: workflowDB(cfg), Schema: workflowSchema(cfg.DSN()),
-		AppVersion: cfg.Pipeline.AppVersion, PaymentRate: cfg.Pipeline.PaymentRate, PaymentConcurrency: cfg.Pipeline.PaymentConcurrency},
+		AppVersion: cfg.Pipeline.AppVersion, PaymentRate: cfg.Pipeline.PaymentRate, PaymentConcurrency: cfg.Pipeline.PaymentConcurrency,
+		Provider: cfg.Payments.provider()},
 		st, gw, &fulfillment.SimCarrier{}, logger)
 	if err != nil {
 		_ = p.bus.Close()

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/peakshop/peakshop/internal/messaging/jetstream"
 	"github.com/peakshop/peakshop/internal/telemetry"
 	"github.com/peakshop/peakshop/internal/telemetry/alarm"
 	"github.com/peakshop/peakshop/internal/telemetry/console"
@@ -39,6 +41,14 @@ type TelemetryConfig struct {
 	// ConsoleInterval is how often the console samples its charts (default
 	// 2s); tests shorten it.
 	ConsoleInterval time.Duration
+	// FunnelWindow is how far back conversion and cart abandonment look
+	// (default 1h); CartAbandonAfter is how long an open cart may sit
+	// untouched before it counts as abandoned (default 30m).
+	FunnelWindow     time.Duration
+	CartAbandonAfter time.Duration
+	// ScrapeCacheTTL is how long one look at JetStream (5s) or one count
+	// of the funnel (15s) serves scrapes; tests shorten it.
+	ScrapeCacheTTL time.Duration
 	// Off serves without any instrumentation: no metrics middleware, traces
 	// or console. Only the overhead benchmark's baseline uses it.
 	Off bool
@@ -50,6 +60,8 @@ func (c *Config) TelemetryFlags(fs *flag.FlagSet) {
 	fs.StringVar(&t.OTLPEndpoint, "otlp", t.OTLPEndpoint, "export traces over OTLP/HTTP to this collector (http://host:4318); without it the console keeps recent traces in memory")
 	fs.Float64Var(&t.TraceSampleRatio, "trace-sample", 1, "share (0-1] of new traces recorded; requests arriving with a sampled traceparent are always recorded")
 	fs.IntVar(&t.TracesPerSecond, "trace-max-per-second", 100, "most new traces recorded a second (bounds tracing's cost at peak)")
+	fs.DurationVar(&t.FunnelWindow, "funnel-window", time.Hour, "how far back the conversion and cart abandonment figures look")
+	fs.DurationVar(&t.CartAbandonAfter, "cart-abandon-after", 30*time.Minute, "how long an open cart sits untouched before it counts as abandoned")
 	fs.StringVar(&t.AlarmRules, "alarm-rules", t.AlarmRules, "alarm rules file (JSON); empty for the built-in shop defaults (see 'peakshop alarms --defaults')")
 	fs.StringVar(&t.AlarmWebhooks, "alarm-webhook", t.AlarmWebhooks, "comma-separated URLs that receive alarm state changes as JSON")
 	fs.StringVar(&t.AlarmEmails, "alarm-email", t.AlarmEmails, "comma-separated addresses that receive alarm state changes (needs --smtp-addr)")
@@ -117,4 +129,43 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// busTracing is what the order pipeline's bus needs of the shop's telemetry:
+// its tracer and propagator, so a checkout's trace follows its events
+// through JetStream to the subscribers. With instrumentation off the bus
+// still carries baggage (the synthetic marker) but makes no spans.
+func busTracing(cfg TelemetryConfig, tel *telemetry.Telemetry) jetstream.Tracing {
+	if cfg.Off {
+		return jetstream.Tracing{}
+	}
+	// The bus's own propagator (msgtrace's), not telemetry's: it lets only
+	// the synthetic marker of a caller's baggage into message headers.
+	return jetstream.Tracing{Provider: tel.TracerProvider()}
+}
+
+// registerCollectors adds the series read on scrape to the registry: this
+// instance, the conversion funnel (from the database), the queues (from
+// JetStream, when this process runs the pipeline) and the in-process
+// edge's firewall and rate-rule blocks.
+func (a *App) registerCollectors(reg prometheus.Registerer) error {
+	t := a.cfg.Telemetry
+	cs := []prometheus.Collector{telemetry.NewFunnelCollector(telemetry.FunnelOptions{Logger: a.logger,
+		Window: t.FunnelWindow, AbandonAfter: t.CartAbandonAfter, TTL: t.ScrapeCacheTTL,
+		Count: func(ctx context.Context, now time.Time, window, abandonAfter time.Duration) (telemetry.Funnel, error) {
+			f, err := a.Store.Funnel(ctx, now, window, abandonAfter)
+			return telemetry.Funnel(f), err
+		}})}
+	if a.pipeline != nil {
+		cs = append(cs, a.pipeline.bus.Collector(t.ScrapeCacheTTL))
+	}
+	if a.edge != nil {
+		cs = append(cs, a.edge.Collectors()...)
+	}
+	for _, c := range cs {
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("telemetry: register collector: %w", err)
+		}
+	}
+	return telemetry.RegisterInstance(reg, "app")
 }

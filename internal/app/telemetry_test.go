@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -120,7 +121,8 @@ func (c *collector) all() string {
 // the admin token.
 func TestTelemetryCarriesNoPersonalData(t *testing.T) {
 	otlp := newCollector(t)
-	s := startObservedShop(t, func(c *app.Config) { c.Telemetry.OTLPEndpoint = otlp.srv.URL })
+	var dataDir string
+	s := startObservedShop(t, withPipeline, func(c *app.Config) { c.Telemetry.OTLPEndpoint, dataDir = otlp.srv.URL, c.DataDir })
 	p := s.addProduct("private", 2500, 10)
 	const (
 		email   = "ada.lovelace@example.org"
@@ -144,9 +146,23 @@ func TestTelemetryCarriesNoPersonalData(t *testing.T) {
 	bad["email"] = "not an e-mail " + email
 	s.do("POST", "/api/v1/checkout", bad, "Idempotency-Key", "pii-3")
 
+	// The synthetic marker goes along too, so the headers carry baggage.
+	s.mustStatus(s.do("POST", "/api/v1/checkout", body(s.syntheticCart(map[string]int{p.Variants[0].SKU: 1}), "tok_visa"),
+		"Idempotency-Key", "pii-4", "baggage", "synthetic=true,customer.email="+url.QueryEscape(email)), http.StatusCreated)
+	waitOutboxEmpty(t, s.shop)
+
 	traces := s.admin("GET", "/console/api/traces?limit=500", nil)
 	metrics := s.do("GET", "/metrics", nil)
 	s.stop() // flushes the OTLP batch
+	headers := natsHeaders(t, dataDir)
+	if !strings.Contains(headers, "traceparent") || !strings.Contains(headers, "synthetic=true") {
+		t.Errorf("NATS headers lack the trace context or the synthetic baggage: %.400s", headers)
+	}
+	for _, series := range []string{"peakshop_queue_consumer_lag_messages", "peakshop_funnel_carts", "peakshop_instance_up"} {
+		if !strings.Contains(string(metrics.Body), series) {
+			t.Errorf("/metrics lacks %s: the search below would not cover its labels", series)
+		}
+	}
 
 	exported := otlp.all()
 	if !strings.Contains(exported, "POST /api/v1/checkout") || !strings.Contains(exported, "sql.") {
@@ -156,7 +172,8 @@ func TestTelemetryCarriesNoPersonalData(t *testing.T) {
 		t.Errorf("console traces lack database spans: %.300s", traces.Body)
 	}
 	for _, secret := range []string{email, "lovelace", name, street, "Analytical", "tok_visa", declTok, created.AccessToken, adminToken} {
-		for exit, text := range map[string]string{"OTLP export": exported, "console traces": string(traces.Body), "logs": s.logs.String(), "metrics": string(metrics.Body)} {
+		for exit, text := range map[string]string{"OTLP export": exported, "console traces": string(traces.Body), "logs": s.logs.String(),
+			"metrics": string(metrics.Body), "NATS message headers": headers} {
 			if strings.Contains(strings.ToLower(text), strings.ToLower(secret)) {
 				i := strings.Index(strings.ToLower(text), strings.ToLower(secret))
 				t.Errorf("%s contains %q: …%s…", exit, secret, text[max(0, i-80):min(len(text), i+80)])

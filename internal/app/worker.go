@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"github.com/peakshop/peakshop/internal/messaging/jetstream"
-	"github.com/peakshop/peakshop/internal/payments/simulator"
 )
 
 // RunWorker runs the order pipeline alone (outbox relay, fulfillment
@@ -27,10 +26,17 @@ func RunWorker(ctx context.Context, cfg Config, logger *slog.Logger) (err error)
 			return fmt.Errorf("migrate: %w", err)
 		}
 	}
-	gw := simulator.New(simulator.Options{})
-	gw.SetLatency(cfg.PaymentLatency)
-	gw.SetFailureRate(cfg.PaymentFailureRate)
-	p, err := startPipeline(ctx, cfg, st, gw, nil, logger)
+	pay, err := openPayments(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, pay.close()) }()
+	ctl, err := startChaosControl(cfg, nil, pay.sim, logger)
+	if err != nil {
+		return err
+	}
+	defer ctl.close()
+	p, err := startPipeline(ctx, cfg, st, pay.gateway, nil, logger)
 	if err != nil {
 		return err
 	}
@@ -47,7 +53,10 @@ func (c *Config) WorkerFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply database migrations at start")
 	fs.DurationVar(&c.PaymentLatency, "payment-latency", c.PaymentLatency, "latency the payment simulator adds to each call")
 	fs.Float64Var(&c.PaymentFailureRate, "payment-failure-rate", c.PaymentFailureRate, "share (0-1) of payment simulator calls that fail")
+	c.paymentLedgerFlag(fs)
+	c.PaymentsFlags(fs)
 	c.PipelineFlags(fs)
+	c.ChaosFlags(fs)
 }
 
 // WorkflowDB is DBOS's database for this configuration, for the commands

@@ -26,7 +26,7 @@ var layers = []struct {
 	{"internal/fulfillment", 4},
 	{"internal/api", 5}, {"internal/web", 5},
 	{"internal/edge", 6}, {"internal/autoscale", 6}, {"internal/loadgen", 6}, {"internal/chaos", 6}, {"internal/telemetry", 6},
-	{"internal/app", 7},
+	{"internal/app", 7}, {"internal/rehearse", 7},
 	{"cmd/", 8}, {"scripts/", 8},
 }
 

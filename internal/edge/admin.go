@@ -48,6 +48,7 @@ func (e *Edge) Stats() Stats {
 //	/proxy/...   pools, targets (add, drain), routes (see proxy.AdminHandler)
 //	/cache/...   purge by URL or surrogate key, cache stats
 //	GET /stats   every counter
+//	GET /metrics the same for Prometheus (see metrics.go)
 //	/debug/pprof/ profiles, for tuning under load
 func (e *Edge) adminHandler() http.Handler {
 	mux := http.NewServeMux()
@@ -60,6 +61,7 @@ func (e *Edge) adminHandler() http.Handler {
 	if e.cache != nil {
 		mux.Handle("/cache/", http.StripPrefix("/cache", e.cache.AdminHandler()))
 	}
+	mux.Handle("GET /metrics", e.metricsHandler()) // Prometheus: blocks, upstreams, runtime (metrics.go)
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(e.Stats())

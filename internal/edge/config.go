@@ -25,6 +25,14 @@ type Config struct {
 	TLS       TLSConfig
 	// ShutdownTimeout bounds graceful shutdown in Run; 0 means 10s.
 	ShutdownTimeout time.Duration
+	// CorkHits makes Run's plain listeners send each cache hit in one
+	// write system call (see package cork); off, net/http writes a hit
+	// past 4 KB in two. A switch for comparison and as an escape hatch.
+	CorkHits bool
+	// Server bounds the client side of every hop (Run's listeners); the
+	// upstream side is bounded per pool (proxy.Timeouts) and per route
+	// (proxy.Route.Timeout).
+	Server ServerTimeouts
 
 	// Origin, when set, is the shop's own handler: the edge wraps it in
 	// process and Proxy is ignored.
@@ -60,6 +68,32 @@ type Config struct {
 	Imaging        imaging.Config
 }
 
+// ServerTimeouts bound a client connection; zero fields take the defaults
+// in brackets. A slow client cannot hold a connection (and its goroutine)
+// longer than these, whatever the route.
+type ServerTimeouts struct {
+	ReadHeader time.Duration // request line and headers [10s]
+	Read       time.Duration // whole request, body included [60s]
+	Write      time.Duration // from the end of the headers to the end of the response [120s]
+	Idle       time.Duration // keep-alive wait for the next request [120s]
+}
+
+func (t ServerTimeouts) withDefaults() ServerTimeouts {
+	if t.ReadHeader == 0 {
+		t.ReadHeader = 10 * time.Second
+	}
+	if t.Read == 0 {
+		t.Read = 60 * time.Second
+	}
+	if t.Write == 0 {
+		t.Write = 120 * time.Second
+	}
+	if t.Idle == 0 {
+		t.Idle = 120 * time.Second
+	}
+	return t
+}
+
 // TLSConfig terminates TLS on the public listener: a given certificate, or
 // a self-signed one generated at start for local use.
 type TLSConfig struct {
@@ -74,6 +108,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr:             "127.0.0.1:8081",
 		AdminAddr:        "127.0.0.1:8082",
+		CorkHits:         true,
 		HealthPaths:      []string{"/healthz", "/readyz", "/livez"},
 		CacheEnabled:     true,
 		WAF:              waf.RuleSetConfig{Mode: waf.ModeBlock},

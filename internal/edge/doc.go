@@ -12,6 +12,9 @@
 //	-> waiting room -> cache -> shedder -> image resizing -> compression
 //	-> CRS rule set -> origin (the proxy's pools, or Config.Origin in-process)
 //
+// Run's plain listeners hold each cache hit's writes and send them in one
+// system call (package cork); everything else streams as net/http writes it.
+//
 // The admin API (pools, drains, routes, purges, counters) is served on its
 // own loopback listener, never on the public one.
 package edge

@@ -15,6 +15,7 @@ import (
 
 	"github.com/peakshop/peakshop/internal/edge/cache"
 	"github.com/peakshop/peakshop/internal/edge/compress"
+	"github.com/peakshop/peakshop/internal/edge/cork"
 	"github.com/peakshop/peakshop/internal/edge/imaging"
 	"github.com/peakshop/peakshop/internal/edge/proxy"
 	"github.com/peakshop/peakshop/internal/edge/ratelimit"
@@ -190,23 +191,12 @@ func (e *Edge) Run(ctx context.Context) error {
 		if err != nil {
 			return nil, fmt.Errorf("edge: listen %s: %w", addr, err)
 		}
-		srv := &http.Server{
-			Handler:           h,
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       60 * time.Second,
-			WriteTimeout:      120 * time.Second,
-			IdleTimeout:       120 * time.Second,
-			MaxHeaderBytes:    64 << 10,
-			ErrorLog:          slog.NewLogLogger(e.logger.Handler(), slog.LevelDebug),
-		}
-		srv.Protocols = new(http.Protocols)
-		srv.Protocols.SetHTTP1(true)
+		srv := newServer(h, e.cfg.Server, tlsCfg, e.logger)
 		if tlsCfg != nil {
-			srv.Protocols.SetHTTP2(true)
-			srv.TLSConfig = tlsCfg
 			ln = tls.NewListener(ln, tlsCfg)
-		} else {
-			srv.Protocols.SetUnencryptedHTTP2(true) // h2c with prior knowledge
+		} else if e.cfg.CorkHits {
+			// Cache hits go out in one write system call; see package cork.
+			ln = cork.Listener{Listener: ln}
 		}
 		servers = append(servers, srv)
 		lns = append(lns, ln)
@@ -268,6 +258,32 @@ func (e *Edge) Run(ctx context.Context) error {
 	default:
 		return nil
 	}
+}
+
+// newServer is the HTTP server Run puts on each listener (and the
+// loopback benchmark measures): HTTP/1.1 plus HTTP/2 over TLS, or h2c
+// with prior knowledge on plain listeners.
+func newServer(h http.Handler, t ServerTimeouts, tlsCfg *tls.Config, logger *slog.Logger) *http.Server {
+	t = t.withDefaults()
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: t.ReadHeader,
+		ReadTimeout:       t.Read,
+		WriteTimeout:      t.Write,
+		IdleTimeout:       t.Idle,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelDebug),
+		TLSConfig:         tlsCfg,
+		ConnContext:       cork.ConnContext,
+	}
+	srv.Protocols = new(http.Protocols)
+	srv.Protocols.SetHTTP1(true)
+	if tlsCfg != nil {
+		srv.Protocols.SetHTTP2(true)
+	} else {
+		srv.Protocols.SetUnencryptedHTTP2(true) // h2c with prior knowledge
+	}
+	return srv
 }
 
 // Close releases what New built (cache goroutines, idle connections). It

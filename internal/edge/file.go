@@ -51,6 +51,7 @@ type File struct {
 			Dial           Duration `json:"dial"`
 			ResponseHeader Duration `json:"response_header"`
 			Request        Duration `json:"request"`
+			IdleConn       Duration `json:"idle_conn"`
 		} `json:"timeouts"`
 	} `json:"pools"`
 	Routes []struct {
@@ -64,7 +65,14 @@ type File struct {
 			Pool   string `json:"pool"`
 			Weight int    `json:"weight"`
 		} `json:"splits"`
+		Timeout Duration `json:"timeout"` // the route's whole-exchange deadline
 	} `json:"routes"`
+	Server *struct {
+		ReadHeaderTimeout Duration `json:"read_header_timeout"`
+		ReadTimeout       Duration `json:"read_timeout"`
+		WriteTimeout      Duration `json:"write_timeout"`
+		IdleTimeout       Duration `json:"idle_timeout"`
+	} `json:"server"`
 	HealthPaths    []string `json:"health_paths"`
 	TrustForwarded *bool    `json:"trust_forwarded"`
 	Cache          *struct {
@@ -141,15 +149,21 @@ func (f *File) Apply(cfg *Config) error {
 			Outlier: proxy.OutlierConfig{Consecutive: p.Outlier.Consecutive, CoolOff: time.Duration(p.Outlier.CoolOff)},
 			Timeouts: proxy.Timeouts{
 				Dial: time.Duration(p.Timeouts.Dial), ResponseHeader: time.Duration(p.Timeouts.ResponseHeader), Request: time.Duration(p.Timeouts.Request),
+				IdleConn: time.Duration(p.Timeouts.IdleConn),
 			},
 		})
 	}
 	for _, r := range f.Routes {
-		route := proxy.Route{Name: r.Name, Match: proxy.Match{PathPrefix: r.Match.PathPrefix, Host: r.Match.Host, Headers: r.Match.Headers}}
+		route := proxy.Route{Name: r.Name, Match: proxy.Match{PathPrefix: r.Match.PathPrefix, Host: r.Match.Host, Headers: r.Match.Headers},
+			Timeout: time.Duration(r.Timeout)}
 		for _, s := range r.Splits {
 			route.Splits = append(route.Splits, proxy.Split{Pool: s.Pool, Weight: s.Weight})
 		}
 		cfg.Proxy.Routes = append(cfg.Proxy.Routes, route)
+	}
+	if sv := f.Server; sv != nil {
+		cfg.Server = ServerTimeouts{ReadHeader: time.Duration(sv.ReadHeaderTimeout), Read: time.Duration(sv.ReadTimeout),
+			Write: time.Duration(sv.WriteTimeout), Idle: time.Duration(sv.IdleTimeout)}
 	}
 	if f.HealthPaths != nil {
 		cfg.HealthPaths = f.HealthPaths

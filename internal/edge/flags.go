@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/peakshop/peakshop/internal/edge/proxy"
 	"github.com/peakshop/peakshop/internal/edge/waf"
@@ -48,6 +49,14 @@ func ParseArgs(args []string, getenv func(string) string, stderr io.Writer) (Con
 	certFile := fs.String("tls-cert", env("TLS_CERT", ""), "TLS certificate file (PEM) (env PEAKSHOP_EDGE_TLS_CERT)")
 	keyFile := fs.String("tls-key", env("TLS_KEY", ""), "TLS key file (PEM) (env PEAKSHOP_EDGE_TLS_KEY)")
 	selfSigned := fs.Bool("tls-self-signed", env("TLS_SELF_SIGNED", "") == "true", "terminate TLS with a generated self-signed certificate (env PEAKSHOP_EDGE_TLS_SELF_SIGNED=true)")
+	dur := func(name, envName, usage string) *time.Duration {
+		return fs.Duration(name, 0, usage+"; 0 keeps the routes file's or the default (env PEAKSHOP_EDGE_"+envName+")")
+	}
+	readHeader := dur("read-header-timeout", "READ_HEADER_TIMEOUT", "client request line and headers [10s]")
+	readAll := dur("read-timeout", "READ_TIMEOUT", "whole client request, body included [60s]")
+	writeAll := dur("write-timeout", "WRITE_TIMEOUT", "writing a response to the client [120s]")
+	idle := dur("idle-timeout", "IDLE_TIMEOUT", "client keep-alive between requests [120s]")
+	corkHits := fs.String("cork-hits", env("CORK_HITS", "on"), "send each cache hit in one write system call: on or off (env PEAKSHOP_EDGE_CORK_HITS)")
 	waitCap := fs.Int("waitroom-capacity", 0, "active shoppers before the waiting room queues; 0 disables (env PEAKSHOP_EDGE_WAITROOM_CAPACITY)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: peakshop edge [flags]\n\nRuns the edge (load balancer, cache, WAF, rate rules, shedding, waiting room) in front of HTTP origins until interrupted.\n\nFlags:\n")
@@ -101,6 +110,9 @@ func ParseArgs(args []string, getenv func(string) string, stderr io.Writer) (Con
 			return Config{}, err
 		}
 	}
+	if cfg.CorkHits, err = onOff("cork-hits", *corkHits); err != nil {
+		return Config{}, err
+	}
 	if explicit("waf", "WAF") {
 		if cfg.WAF.Mode, err = waf.ParseMode(*wafMode); err != nil {
 			return Config{}, err
@@ -108,6 +120,31 @@ func ParseArgs(args []string, getenv func(string) string, stderr io.Writer) (Con
 	}
 	if p := firstInt(*paranoia, getenv(envPrefix+"WAF_PARANOIA")); p != 0 {
 		cfg.WAF.Paranoia = p
+	}
+	for _, d := range []struct {
+		flag   time.Duration
+		envVar string
+		dst    *time.Duration
+	}{
+		{*readHeader, "READ_HEADER_TIMEOUT", &cfg.Server.ReadHeader},
+		{*readAll, "READ_TIMEOUT", &cfg.Server.Read},
+		{*writeAll, "WRITE_TIMEOUT", &cfg.Server.Write},
+		{*idle, "IDLE_TIMEOUT", &cfg.Server.Idle},
+	} {
+		v := d.flag
+		if v == 0 {
+			if s := getenv(envPrefix + d.envVar); s != "" {
+				if v, err = time.ParseDuration(s); err != nil {
+					return Config{}, fmt.Errorf("edge: %s%s: %w", envPrefix, d.envVar, err)
+				}
+			}
+		}
+		if v < 0 {
+			return Config{}, fmt.Errorf("edge: negative %s", strings.ToLower(strings.ReplaceAll(d.envVar, "_", "-")))
+		}
+		if v > 0 {
+			*d.dst = v
+		}
 	}
 	if c := firstInt(*waitCap, getenv(envPrefix+"WAITROOM_CAPACITY")); c != 0 {
 		cfg.WaitRoom.Capacity = c

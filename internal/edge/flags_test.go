@@ -18,20 +18,20 @@ func TestParseArgs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != "127.0.0.1:9999" || cfg.RateRulesEnabled || cfg.WAF.Mode != waf.ModeDetect {
+	if cfg.Addr != "127.0.0.1:9999" || cfg.RateRulesEnabled || cfg.WAF.Mode != waf.ModeDetect || !cfg.CorkHits {
 		t.Errorf("cfg %+v", cfg)
 	}
 	if p := cfg.Proxy.Pools[0]; p.Name != "default" || len(p.Targets) != 2 {
 		t.Errorf("pool %+v", p)
 	}
 	// A flag beats its variable; upstreams come from the environment.
-	cfg, err = ParseArgs([]string{"--addr", "127.0.0.1:1"}, env(map[string]string{
+	cfg, err = ParseArgs([]string{"--addr", "127.0.0.1:1", "--cork-hits=off"}, env(map[string]string{
 		"PEAKSHOP_EDGE_ADDR": "127.0.0.1:2", "PEAKSHOP_EDGE_UPSTREAMS": "http://127.0.0.1:3, http://127.0.0.1:4", "PEAKSHOP_EDGE_WAF": "off",
 	}), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != "127.0.0.1:1" || len(cfg.Proxy.Pools[0].Targets) != 2 || cfg.WAF.Mode != waf.ModeOff {
+	if cfg.Addr != "127.0.0.1:1" || len(cfg.Proxy.Pools[0].Targets) != 2 || cfg.WAF.Mode != waf.ModeOff || cfg.CorkHits {
 		t.Errorf("cfg %+v", cfg)
 	}
 	for _, bad := range [][]string{{}, {"--upstream", "x", "--waf=maybe"}, {"--upstream", "x", "--rate-rules=sometimes"}, {"--upstream", "x", "extra"}} {
@@ -63,6 +63,26 @@ func TestRoutesFile(t *testing.T) {
 	}
 	if cfg.Shed.TargetLatency != 300*time.Millisecond || cfg.WAF.Mode != waf.ModeDetect {
 		t.Errorf("shed %+v", cfg.Shed)
+	}
+	if rt, pt := cfg.Proxy.Routes[0], cfg.Proxy.Pools[0].Timeouts; rt.Timeout != 8*time.Second || pt.IdleConn != time.Minute || pt.Request != 30*time.Second {
+		t.Errorf("route timeout %v, pool timeouts %+v", rt.Timeout, pt)
+	}
+	if want := (ServerTimeouts{ReadHeader: 5 * time.Second, Read: 30 * time.Second, Write: time.Minute, Idle: 90 * time.Second}); cfg.Server != want {
+		t.Errorf("server timeouts %+v, want %+v", cfg.Server, want)
+	}
+	// A flag or variable beats the file; the rest keep the file's values.
+	cfg, err = ParseArgs([]string{"--routes", "testdata/routes.json", "--read-header-timeout", "2s"},
+		env(map[string]string{"PEAKSHOP_EDGE_IDLE_TIMEOUT": "15s"}), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (ServerTimeouts{ReadHeader: 2 * time.Second, Read: 30 * time.Second, Write: time.Minute, Idle: 15 * time.Second}); cfg.Server != want {
+		t.Errorf("server timeouts %+v, want %+v", cfg.Server, want)
+	}
+	for _, bad := range [][]string{{"--routes", "testdata/routes.json", "--read-timeout", "-1s"}, {"--routes", "testdata/routes.json", "--idle-timeout", "soon"}} {
+		if _, err := ParseArgs(bad, env(nil), io.Discard); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
 	}
 	var c Config
 	if err := LoadFile("testdata/nope.json", &c); err == nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 )
 
 // catalog is what shoppers pick from, read once through the public API at
@@ -13,6 +14,7 @@ import (
 type catalog struct {
 	categories []string  // slugs
 	products   []product // with at least one variant in stock
+	hot        []product // the flash sale's (see FlashSale)
 }
 
 type product struct {
@@ -67,7 +69,32 @@ func (r *runner) loadCatalog(ctx context.Context) (*catalog, error) {
 	if len(c.products) == 0 || len(c.categories) == 0 {
 		return nil, fmt.Errorf("catalog at %s: %d categories and %d products in stock; journeys need both", r.base, len(c.categories), len(c.products))
 	}
+	if err := c.pickHot(r.sc.FlashSale); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// pickHot finds the flash sale's products: the named ones, or the first few
+// in stock. A named product missing from the catalog is an error, since a
+// sale on nothing would measure nothing.
+func (c *catalog) pickHot(f *FlashSale) error {
+	if f == nil || len(f.Products) == 0 {
+		n := defaultHotProducts
+		if f != nil {
+			n = f.HotProducts
+		}
+		c.hot = c.products[:min(n, len(c.products))]
+		return nil
+	}
+	for _, slug := range f.Products {
+		i := slices.IndexFunc(c.products, func(p product) bool { return p.Slug == slug })
+		if i < 0 {
+			return fmt.Errorf("flash_sale: product %q is not among the in-stock products of the first %d catalog pages", slug, catalogPages)
+		}
+		c.hot = append(c.hot, c.products[i])
+	}
+	return nil
 }
 
 // getJSON is for the start-up reads; they do not count as load.

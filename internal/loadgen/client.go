@@ -102,6 +102,9 @@ func (r *runner) do(ctx context.Context, j *jar, c call) exchange {
 		req.SetBodyRaw(c.body)
 	}
 	j.addTo(req)
+	if j.addr != "" {
+		req.Header.Set("X-Forwarded-For", j.addr)
+	}
 	start := time.Now()
 	err := r.hc.DoTimeout(req, resp, r.sc.Timeout.D())
 	took := time.Since(start)

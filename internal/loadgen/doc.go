@@ -9,7 +9,10 @@
 // what a shopper would see. The pieces are separate so that the chaos and
 // rehearsal commands can reuse them: Profile and Arrivals are the schedule,
 // Run drives a Scenario against a target and returns a Result, and
-// Result.Check judges the SLOs.
+// Result.Check judges the SLOs. For `peakshop rehearse` a scenario may add a
+// flash sale (a second stream of arrivals buying a few hot products), a
+// run may send per-session client addresses in X-Forwarded-For
+// (Config.ForwardedFor) and report every accepted order (Config.OnOrder).
 //
 // Open model: arrivals (new shopper sessions) follow the schedule whatever
 // the shop's response times; when the generator cannot start a session on

@@ -13,6 +13,7 @@ import (
 // session rotation rely on. A session is one goroutine, so no lock.
 type jar struct {
 	names, values []string
+	addr          string // X-Forwarded-For of the session, with Config.ForwardedFor
 }
 
 func (j *jar) addTo(req *fasthttp.Request) {

@@ -117,8 +117,17 @@ func (p *pool) close() { close(p.work) }
 func (r *runner) session(ctx context.Context, seq uint64) {
 	rng := rand.New(rand.NewPCG(r.seed, seq))
 	cookies := &jar{}
-	if r.sc.Hostile.Share > 0 && rng.Float64() < r.sc.Hostile.Share {
+	hostile := r.sc.Hostile.Share > 0 && rng.Float64() < r.sc.Hostile.Share
+	if r.xff {
+		cookies.addr = sessionAddr(seq, hostile)
+	}
+	if hostile {
 		r.hostile(ctx, cookies, rng)
+		return
+	}
+	if r.flashShopper(time.Since(r.start), rng) {
+		s := shopper{r: r, jar: cookies, rng: rng, seq: seq}
+		s.shop(ctx, &r.flash)
 		return
 	}
 	j := &r.journeys[len(r.journeys)-1]

@@ -33,6 +33,24 @@ type Config struct {
 	// it counts as late (default 10ms: timer slack on a busy machine is
 	// not lateness, a full pool of shoppers is).
 	LateAfter time.Duration
+	// ForwardedFor sends each session's own client address in
+	// X-Forwarded-For (shoppers one each, bots a handful; see sessionAddr),
+	// for a target that believes it. Without it every session shares the
+	// generator's address, and per-address rate rules meant for bots
+	// would throttle the shoppers too.
+	ForwardedFor bool
+	// OnOrder, when set, hears of every order the shop accepted (201 or
+	// 202), from the session's goroutine: the rehearsal's audit checks that
+	// each one reached a terminal state. It must be quick and safe for
+	// concurrent use.
+	OnOrder func(AcceptedOrder)
+}
+
+// AcceptedOrder is a checkout the shop accepted.
+type AcceptedOrder struct {
+	ID     string    `json:"id"`
+	Status int       `json:"status"`
+	At     time.Time `json:"at"`
 }
 
 // runner is the state of one run, shared by its sessions.
@@ -46,6 +64,11 @@ type runner struct {
 	total    float64 // sum of journey weights
 	seed     uint64
 	log      *slog.Logger
+	profile  Profile   // the schedule, the flash sale's arrivals included
+	start    time.Time // set before the first arrival
+	flash    journey   // the flash sale's shoppers' journey
+	xff      bool
+	onOrder  func(AcceptedOrder)
 
 	stopOnce sync.Once
 	stopped  chan struct{} // closed when arrivals end
@@ -89,6 +112,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		}
 	}
 	start := time.Now()
+	r.start = start
 	r.rec = NewRecorder(start)
 	late := cfg.LateAfter
 	if late <= 0 {
@@ -103,7 +127,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	stopTicks := r.tick(start, cfg.Progress, &shoppers.inflight)
 	r.log.Info("load run starting", "target", r.base, "scenario", r.sc.Name, "profile", r.sc.Profile.Kind,
 		"rate", r.sc.Profile.Rate, "duration", r.sc.Duration.D(), "max_requests", r.sc.MaxRequests, "seed", r.seed)
-	r.pace(ctx, start, cfg.Profile, late, shoppers.dispatch)
+	r.pace(ctx, start, r.profile, late, shoppers.dispatch)
 	shoppers.close()
 	r.drain(ctx, &shoppers.wg, cancelReqs)
 	elapsed := time.Since(start)
@@ -130,9 +154,24 @@ func newRunner(cfg Config) (*runner, error) {
 	}
 	r := &runner{sc: cfg.Scenario, base: strings.TrimSuffix(u.String(), "/"), seed: cfg.Seed,
 		hc:  newHostClient(u, cfg.Scenario.MaxShoppers, cfg.Scenario.Timeout.D()),
-		log: cfg.Logger, stopped: make(chan struct{}), cut: make(chan struct{})}
+		log: cfg.Logger, stopped: make(chan struct{}), cut: make(chan struct{}),
+		profile: cfg.Profile, xff: cfg.ForwardedFor, onOrder: cfg.OnOrder}
 	if r.seed == 0 {
 		r.seed = rand.Uint64()
+	}
+	if fs := cfg.Scenario.FlashSale; fs != nil {
+		r.profile = withSale{base: cfg.Profile, sale: fs}
+		r.flash = journey{name: "flash sale", weight: 0, think: cfg.Scenario.Think}
+		if fs.Think != nil {
+			r.flash.think = *fs.Think
+		}
+		for _, s := range fs.Steps {
+			st, err := ParseStep(s)
+			if err != nil {
+				return nil, err
+			}
+			r.flash.steps = append(r.flash.steps, st)
+		}
 	}
 	for _, j := range cfg.Scenario.Journeys {
 		pj := journey{name: j.Name, weight: j.Weight, think: cfg.Scenario.Think}
@@ -155,9 +194,9 @@ func newRunner(cfg Config) (*runner, error) {
 // needsCatalog is false for scenarios of fixed paths only (the benchmark),
 // which must run against servers that are not a shop.
 func (r *runner) needsCatalog() bool {
-	for _, j := range r.journeys {
+	for _, j := range append(r.journeys, r.flash) {
 		for _, s := range j.steps {
-			if s.Kind == StepCategory || s.Kind == StepProduct || s.Kind == StepAddCart {
+			if s.Kind == StepCategory || s.Kind == StepProduct || s.Kind == StepHotProduct || s.Kind == StepAddCart {
 				return true
 			}
 		}

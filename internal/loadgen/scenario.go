@@ -34,6 +34,7 @@ type Scenario struct {
 	DeclineShare float64     `json:"decline_share"`
 	SearchTerms  []string    `json:"search_terms,omitempty"`
 	Hostile      Hostile     `json:"hostile"`
+	FlashSale    *FlashSale  `json:"flash_sale,omitempty"`
 	SLO          SLO         `json:"slo"`
 }
 
@@ -118,6 +119,9 @@ func (s *Scenario) fillDefaults() {
 	}
 	if s.Hostile.Burst == 0 {
 		s.Hostile.Burst = 20
+	}
+	if s.FlashSale != nil {
+		s.FlashSale.fillDefaults()
 	}
 	if len(s.SearchTerms) == 0 {
 		s.SearchTerms = []string{"denim", "jacket", "shoes", "lamp", "mug", "red", "cotton", "gift"}

@@ -89,6 +89,10 @@ func (s *shopper) step(ctx context.Context, st Step) bool {
 		p := pick(s.rng, c.products)
 		s.sku = pickSKU(s.rng, p)
 		return s.page(ctx, StepProduct, "/products/"+url.PathEscape(p.Slug))
+	case StepHotProduct:
+		p := pick(s.rng, c.hot)
+		s.sku = pickSKU(s.rng, p)
+		return s.page(ctx, StepHotProduct, "/products/"+url.PathEscape(p.Slug))
 	case StepAddCart:
 		return s.addToCart(ctx)
 	case StepCheckout:
@@ -148,7 +152,7 @@ func (s *shopper) checkout(ctx context.Context) bool {
 	key := "load-" + strconv.FormatUint(s.r.seed, 36) + "-" + strconv.FormatUint(s.seq, 36) + "-" + strconv.Itoa(s.tries)
 	ex := s.r.do(ctx, s.jar, call{
 		method: http.MethodPost, path: "/api/v1/checkout", ctype: "application/json",
-		body: []byte(body), header: [2]string{"Idempotency-Key", key},
+		body: []byte(body), header: [2]string{"Idempotency-Key", key}, keep: s.r.onOrder != nil,
 	})
 	if ctx.Err() != nil || errors.Is(ex.err, errBudget) {
 		return false // the run stopped, not the shop
@@ -156,8 +160,11 @@ func (s *shopper) checkout(ctx context.Context) bool {
 	f := &s.r.rec.funnel
 	f.attempts.Add(1)
 	switch {
-	case ex.err == nil && (ex.status == http.StatusCreated || ex.status == http.StatusOK):
+	case ex.err == nil && (ex.status == http.StatusCreated || ex.status == http.StatusOK || ex.status == http.StatusAccepted):
+		// 202 is a queued checkout (--checkout-mode=queued): accepted, to
+		// be charged by the pipeline.
 		f.orders.Add(1)
+		s.r.accepted(ex)
 	case ex.err == nil && ex.status == http.StatusPaymentRequired:
 		f.declines.Add(1) // the shop's right answer to tok_chargeDeclined
 	case ex.err == nil && ex.status == http.StatusConflict:
@@ -167,6 +174,20 @@ func (s *shopper) checkout(ctx context.Context) bool {
 	}
 	s.cart = "" // paid, declined or failed: this attempt is over
 	return s.r.record(ctx, StepCheckout, ex, http.StatusPaymentRequired, http.StatusConflict)
+}
+
+// accepted tells OnOrder of an order the shop accepted. An answer without
+// an order id is still an order the shopper was promised; it is passed on
+// with an empty id so the audit can count it as unaccounted.
+func (r *runner) accepted(ex exchange) {
+	if r.onOrder == nil {
+		return
+	}
+	var o struct {
+		OrderID string `json:"order_id"`
+	}
+	_ = json.Unmarshal(ex.body, &o)
+	r.onOrder(AcceptedOrder{ID: o.OrderID, Status: ex.status, At: time.Now()})
 }
 
 func pick[T any](rng *rand.Rand, xs []T) T { return xs[rng.IntN(len(xs))] }

@@ -30,7 +30,7 @@ type Step struct {
 // ParseStep reads "home", "product", ... or "get /path".
 func ParseStep(s string) (Step, error) {
 	switch s {
-	case StepHome, StepCategory, StepSearch, StepProduct, StepAddCart, StepCheckout, StepAbandon:
+	case StepHome, StepCategory, StepSearch, StepProduct, StepHotProduct, StepAddCart, StepCheckout, StepAbandon:
 		return Step{Kind: s}, nil
 	}
 	if p, ok := strings.CutPrefix(s, "get "); ok {
@@ -39,7 +39,7 @@ func ParseStep(s string) (Step, error) {
 		}
 		return Step{Kind: StepGet, Path: p}, nil
 	}
-	return Step{}, fmt.Errorf("unknown step %q (want home, category, search, product, add_to_cart, checkout, abandon or \"get /path\")", s)
+	return Step{}, fmt.Errorf("unknown step %q (want home, category, search, product, hot_product, add_to_cart, checkout, abandon or \"get /path\")", s)
 }
 
 // Validate lists every problem with the scenario at once.
@@ -97,6 +97,9 @@ func (s *Scenario) Validate() error {
 		bad("search_terms: at most 1000")
 	}
 	errs = append(errs, s.Hostile.validate(), s.SLO.validate())
+	if s.FlashSale != nil {
+		errs = append(errs, s.FlashSale.validate())
+	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("invalid scenario:\n%w", err)
 	}
@@ -157,7 +160,7 @@ func (s SLO) validate() error {
 // paths and "all" for every shopper request.
 func knownStep(name string) bool {
 	switch name {
-	case StepHome, StepCategory, StepSearch, StepProduct, StepAddCart, StepCheckout, StepGet, stepCart, stepAll:
+	case StepHome, StepCategory, StepSearch, StepProduct, StepHotProduct, StepAddCart, StepCheckout, StepGet, stepCart, stepAll:
 		return true
 	}
 	return false

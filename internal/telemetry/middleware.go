@@ -37,17 +37,20 @@ const tracerName = "github.com/peakshop/peakshop/internal/telemetry"
 func (t *Telemetry) middleware(next http.Handler) http.Handler {
 	tracer := t.tp.Tracer(tracerName)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(RequestIDHeader)
-		if !validRequestID(id) {
+		var id string
+		if v := r.Header[RequestIDHeader]; len(v) > 0 && validRequestID(v[0]) { // canonical name: no allocation to look it up
+			id = v[0]
+		} else {
 			id = t.ids.next()
 		}
-		w.Header().Set(RequestIDHeader, id)
-		ctx := WithRequestID(r.Context(), id)
+		ctx := withRequestIDHeader(r.Context(), w.Header(), id)
 		if !traced(r) {
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
 		}
-		ctx = t.propagator.Extract(ctx, propagation.HeaderCarrier(r.Header))
+		if hasTraceHeaders(r.Header) {
+			ctx = t.propagator.Extract(ctx, canonicalCarrier(r.Header))
+		}
 		if parent := trace.SpanContextFromContext(ctx); !parent.IsSampled() && !t.admission.admit() {
 			// Not recorded: no span at all. The caller's trace id (if any)
 			// stays in ctx, so logs still carry it and calls onward still
@@ -92,3 +95,45 @@ func routeOf(pattern string) string {
 	}
 	return pattern
 }
+
+// Canonical forms of the W3C headers, so reading them allocates nothing:
+// http.Header.Get canonicalises the propagator's lower-case names on every
+// call, an allocation each.
+const (
+	hdrTraceparent = "Traceparent"
+	hdrTracestate  = "Tracestate"
+	hdrBaggage     = "Baggage"
+)
+
+// hasTraceHeaders reports whether the caller sent a trace context or
+// baggage; most shoppers' browsers send neither, and then there is
+// nothing to extract.
+func hasTraceHeaders(h http.Header) bool {
+	return len(h[hdrTraceparent]) > 0 || len(h[hdrBaggage]) > 0
+}
+
+// canonicalCarrier reads the W3C headers by their canonical names (the
+// server canonicalises incoming names) and anything else as http.Header does.
+type canonicalCarrier http.Header
+
+func (c canonicalCarrier) Get(key string) string {
+	var v []string
+	switch key {
+	case "traceparent":
+		v = c[hdrTraceparent]
+	case "tracestate":
+		v = c[hdrTracestate]
+	case "baggage":
+		v = c[hdrBaggage]
+	default:
+		return http.Header(c).Get(key)
+	}
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+func (c canonicalCarrier) Set(key, value string) { http.Header(c).Set(key, value) }
+
+func (c canonicalCarrier) Keys() []string { return propagation.HeaderCarrier(c).Keys() }

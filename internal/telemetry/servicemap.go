@@ -13,7 +13,7 @@ type ServiceMap struct {
 // MapNode is a service, database or outside caller.
 type MapNode struct {
 	Name string `json:"name"`
-	Kind string `json:"kind"` // "service", "database", "external" or "clients"
+	Kind string `json:"kind"` // "service", "database", "queue", "external" or "clients"
 }
 
 // MapEdge aggregates the calls from one node to another.
@@ -63,6 +63,16 @@ func (r *Ring) ServiceMap() ServiceMap {
 			db := s.Attributes["db.system.name"]
 			nodes[db] = "database"
 			add(s.Service, db, s)
+		case s.Kind == "producer" && s.Attributes["messaging.system"] != "":
+			// The broker is a node of its own: publishes go to it, and
+			// subscribers (consumer spans) take from it.
+			q := s.Attributes["messaging.system"]
+			nodes[q] = "queue"
+			add(s.Service, q, s)
+		case s.Kind == "consumer" && s.Attributes["messaging.system"] != "":
+			q := s.Attributes["messaging.system"]
+			nodes[q] = "queue"
+			add(q, s.Service, s)
 		case s.Kind == "client" && s.Attributes["server.address"] != "":
 			peer := s.Attributes["server.address"]
 			if _, isService := nodes[peer]; !isService {

@@ -22,7 +22,6 @@ type Span struct {
 	Status     string            `json:"status,omitempty"`
 	Attributes map[string]string `json:"attributes,omitempty"`
 	Events     []string          `json:"events,omitempty"`
-	remote     bool
 }
 
 // Trace is the spans of one trace that are still in the ring.
@@ -63,12 +62,21 @@ func (r *Ring) Recent(n int) []Trace {
 		sort.Slice(t.Spans, func(i, j int) bool { return t.Spans[i].Start.Before(t.Spans[j].Start) })
 		end := t.Spans[0].Start
 		t.Start, t.Root = t.Spans[0].Start, t.Spans[0].Name
+		ids := make(map[string]bool, len(t.Spans))
+		for _, s := range t.Spans {
+			ids[s.SpanID] = true
+		}
+		rooted := false
 		for _, s := range t.Spans {
 			if e := s.Start.Add(time.Duration(s.DurationMS * float64(time.Millisecond))); e.After(end) {
 				end = e
 			}
-			if s.ParentID == "" || s.remote {
-				t.Root = s.Name
+			// The root is the earliest span whose parent is not here: none,
+			// or in another process (the edge). A subscriber's span has a
+			// remote parent too (the message headers), but that parent, the
+			// publish, is in this trace.
+			if !rooted && (s.ParentID == "" || !ids[s.ParentID]) {
+				t.Root, rooted = s.Name, true
 			}
 			t.Error = t.Error || s.Error
 		}
@@ -92,7 +100,6 @@ func toSpan(s sdktrace.ReadOnlySpan) Span {
 		Name: s.Name(), Kind: s.SpanKind().String(), Start: s.StartTime(),
 		DurationMS: float64(s.EndTime().Sub(s.StartTime()).Microseconds()) / 1000,
 		Error:      s.Status().Code == codes.Error, Status: s.Status().Description,
-		remote: s.Parent().IsRemote(),
 	}
 	if p := s.Parent(); p.IsValid() {
 		out.ParentID = p.SpanID().String()

@@ -43,6 +43,9 @@ func (s *Server) requireAdmin(next func(http.ResponseWriter, *http.Request, admi
 			return
 		}
 		switch {
+		case st.Role == account.RoleAdmin && !st.Enrolled && s.Admin.TOTP != nil:
+			http.Redirect(w, r, "/admin/enrol", http.StatusSeeOther)
+			return
 		case st.Role != account.RoleAdmin || !st.Enrolled:
 			s.adminNotFound(w, r)
 			return
@@ -131,6 +134,10 @@ func (s *Server) adminPending(w http.ResponseWriter, r *http.Request) (visitor, 
 	st, err := s.Admin.Admins.State(r.Context(), v.sess.ID)
 	if err != nil && !apperr.Is(err, apperr.NotFound) {
 		s.fail(w, r, err)
+		return v, st, false
+	}
+	if st.Role == account.RoleAdmin && !st.Enrolled && s.Admin.TOTP != nil {
+		http.Redirect(w, r, "/admin/enrol", http.StatusSeeOther)
 		return v, st, false
 	}
 	if st.Role != account.RoleAdmin || !st.Enrolled {

@@ -8,7 +8,8 @@ import (
 )
 
 // TestBrowserAdminChangesPrice: an administrator signs in with password and
-// TOTP, changes a price in the console, and the product page shows it.
+// TOTP, changes a price in the console, and the product page shows it; the
+// TOTP enrolment page and the sale scheduler's form work in the browser.
 func TestBrowserAdminChangesPrice(t *testing.T) {
 	s := startShop(t)
 	ctx := newBrowser(t)
@@ -47,4 +48,18 @@ func TestBrowserAdminChangesPrice(t *testing.T) {
 	if price := get(t, ctx, chromedp.Text(css(".variant .price"))); !strings.Contains(price, "$15.25") {
 		t.Errorf("product page price = %q, want $15.25", price)
 	}
+	do(t, ctx, "TOTP enrolment page shows the secret and its QR code",
+		chromedp.Navigate(s.base+"/admin/enrol"),
+		chromedp.WaitVisible(css("#totp-secret")),
+		chromedp.WaitVisible(css(`img[src^="data:image/png"]`)),
+		screenshot("admin-4-enrol"),
+	)
+	do(t, ctx, "scheduler form puts errors beside fields",
+		chromedp.Navigate(s.base+"/admin/schedule"),
+		chromedp.WaitVisible(css("#f-product")),
+		chromedp.SendKeys(css("#f-product"), "abc"),
+		chromedp.Click(css(`form[action="/admin/schedule"] button[type=submit]`)),
+		chromedp.WaitVisible(css("#e-product")),
+		screenshot("admin-5-schedule-errors"),
+	)
 }

@@ -77,7 +77,7 @@ func (s *Server) adminSetStock(w http.ResponseWriter, r *http.Request, a adminRe
 		return
 	}
 	var productID int64 // 0 purges everything, if the product cannot be read
-	if ps, err := s.Catalog.ProductsBySKU(r.Context(), []string{v.SKU}); err == nil && len(ps) == 1 {
+	if ps, err := s.Admin.Catalog.AnyProductsBySKU(r.Context(), []string{v.SKU}); err == nil && len(ps) == 1 {
 		productID = ps[0].ID
 	}
 	s.adminPurge(productID)

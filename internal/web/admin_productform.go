@@ -19,6 +19,14 @@ func (s *Server) readProductForm(r *http.Request) (adminProductForm, catalog.Dra
 		Description: field(pf.Get("description"), 12000), Category: field(pf.Get("category"), 200),
 		Images: field(pf.Get("images"), 6000)}
 	d := catalog.Draft{Slug: f.Slug, Name: f.Name, Description: f.Description, Category: f.Category}
+	// An unticked checkbox sends nothing, so the form also sends
+	// has_published: without it (an older form, a script) publication is
+	// left alone, as the API does when "published" is absent.
+	f.Published = true
+	if pf.Get("has_published") == "1" {
+		f.Published = pf.Get("published") == "1"
+		d.Published = &f.Published
+	}
 	for _, line := range strings.Split(f.Images, "\n") {
 		if line = strings.TrimSpace(line); line != "" {
 			d.Images = append(d.Images, line)

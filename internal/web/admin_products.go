@@ -23,7 +23,7 @@ type adminProductsData struct {
 func (s *Server) adminProducts(w http.ResponseWriter, r *http.Request, a adminRequest) {
 	q := field(r.URL.Query().Get("q"), 100)
 	after, _ := strconv.ParseInt(r.URL.Query().Get("after"), 10, 64)
-	ps, err := s.Admin.Catalog.ListProducts(r.Context(), catalog.ListQuery{Query: q, Limit: adminPageSize + 1, AfterID: max(after, 0)})
+	ps, err := s.Admin.Catalog.ListProducts(r.Context(), catalog.ListQuery{Query: q, Limit: adminPageSize + 1, AfterID: max(after, 0), Drafts: true})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -46,10 +46,14 @@ type adminProductForm struct {
 	Category    string
 	Images      string // one per line
 	Variants    []adminVariantRow
-	Categories  []catalog.Category
-	Errors      fieldErrors
-	Message     string
-	Saved       bool
+	// Published is the checkbox; Live is what the store holds (the badge
+	// and the publish button show it, whatever the form says).
+	Published  bool
+	Live       bool
+	Categories []catalog.Category
+	Errors     fieldErrors
+	Message    string
+	Saved      bool
 }
 
 type adminVariantRow struct {
@@ -63,7 +67,7 @@ const extraVariantRows = 2
 
 func (s *Server) productForm(p catalog.Product) adminProductForm {
 	f := adminProductForm{ID: p.ID, Slug: p.Slug, Name: p.Name, Description: p.Description, Category: p.Category,
-		Images: strings.Join(p.Images, "\n")}
+		Images: strings.Join(p.Images, "\n"), Published: p.Published, Live: p.Published}
 	for _, v := range p.Variants {
 		f.Variants = append(f.Variants, adminVariantRow{SKU: v.SKU, Name: v.Name, Price: decimalPrice(v.Price), Available: v.Available})
 	}
@@ -72,7 +76,7 @@ func (s *Server) productForm(p catalog.Product) adminProductForm {
 
 // adminNewProduct serves GET /admin/products/new.
 func (s *Server) adminNewProduct(w http.ResponseWriter, r *http.Request, a adminRequest) {
-	s.showProductForm(w, r, a, http.StatusOK, adminProductForm{})
+	s.showProductForm(w, r, a, http.StatusOK, adminProductForm{Published: true})
 }
 
 // adminProduct serves GET /admin/products/{id}, the edit form.
@@ -82,7 +86,7 @@ func (s *Server) adminProduct(w http.ResponseWriter, r *http.Request, a adminReq
 		s.adminNotFound(w, r)
 		return
 	}
-	p, err := s.Admin.Catalog.ProductByID(r.Context(), id)
+	p, err := s.Admin.Catalog.AnyProductByID(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -136,10 +140,17 @@ func (s *Server) adminUpdateProduct(w http.ResponseWriter, r *http.Request, a ad
 	}
 	f, d, ok := s.readProductForm(r)
 	f.ID = id
+	if cur, err := s.Admin.Catalog.AnyProductByID(r.Context(), id); err == nil {
+		f.Live = cur.Published
+	}
 	if ok {
-		_, err := s.Admin.Catalog.UpdateProduct(r.Context(), id, d)
+		p, err := s.Admin.Catalog.UpdateProduct(r.Context(), id, d)
 		if err == nil {
-			s.adminPurge(id)
+			if p.Published != f.Live {
+				s.adminPurge(0) // it came or went: listings and counts change too
+			} else {
+				s.adminPurge(id)
+			}
 			http.Redirect(w, r, "/admin/products/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)
 			return
 		}
@@ -159,4 +170,31 @@ func (s *Server) formFailure(w http.ResponseWriter, r *http.Request, err error, 
 	}
 	f.Errors, f.Message = formErrors(err)
 	return true
+}
+
+// adminPublish handles POST /admin/products/{id}/publish with published=1
+// (publish) or published=0 (back to draft).
+func (s *Server) adminPublish(w http.ResponseWriter, r *http.Request, _ adminRequest) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.adminNotFound(w, r)
+		return
+	}
+	var published bool
+	switch r.PostForm.Get("published") {
+	case "1":
+		published = true
+	case "0":
+	default:
+		s.adminNotFound(w, r)
+		return
+	}
+	if _, err := s.Admin.Catalog.SetPublished(r.Context(), id, published); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	// A product coming or going changes listings and category counts, not
+	// only its own page.
+	s.adminPurge(0)
+	http.Redirect(w, r, "/admin/products/"+strconv.FormatInt(id, 10)+"?saved=1", http.StatusSeeOther)
 }

@@ -12,6 +12,8 @@ import (
 
 // cartPage serves /cart: lines with quantities to change or remove, the
 // total and the way to checkout.
+// A coupon code typed in its form (GET /cart?coupon=) is priced into the
+// cart and carried to the checkout.
 func (s *Server) cartPage(w http.ResponseWriter, r *http.Request) {
 	s.showCart(w, r, nil, http.StatusOK, "", "", "")
 }
@@ -35,6 +37,10 @@ func (s *Server) showCart(w http.ResponseWriter, r *http.Request, v *visitor, st
 	}
 	d, err := s.describe(r.Context(), c)
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.quote(r.Context(), &d, couponField(r.URL.Query().Get("coupon"))); err != nil {
 		s.fail(w, r, err)
 		return
 	}

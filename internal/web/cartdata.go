@@ -29,6 +29,15 @@ type cartData struct {
 	Total   money.Money
 	Count   int
 	Message string
+	// Set by quote: the promotions and coupon that apply, what they take
+	// off, and the amount checkout will charge. Coupon is the code asked
+	// for, CouponError why it cannot be used.
+	Subtotal    money.Money
+	Discounts   []discountLine
+	Discount    money.Money
+	Payable     money.Money
+	Coupon      string
+	CouponError string
 }
 
 // openCart returns the visitor's cart if it is open, or an empty cart.

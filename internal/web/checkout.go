@@ -51,7 +51,8 @@ func (s *Server) checkoutPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.showCheckout(w, r, &v, http.StatusOK, checkoutForm{Email: v.sess.Email, Name: v.sess.Name, Country: "US"}, nil, "")
+	f := checkoutForm{Email: v.sess.Email, Name: v.sess.Name, Country: "US", Coupon: couponField(r.URL.Query().Get("coupon"))}
+	s.showCheckout(w, r, &v, http.StatusOK, f, nil, "")
 }
 
 func (s *Server) showCheckout(w http.ResponseWriter, r *http.Request, v *visitor, status int, f checkoutForm, errs fieldErrors, msg string) {
@@ -68,6 +69,16 @@ func (s *Server) showCheckout(w http.ResponseWriter, r *http.Request, v *visitor
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	if err := s.quote(r.Context(), &d, f.Coupon); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if d.CouponError != "" && errs["coupon"] == "" {
+		if errs == nil {
+			errs = fieldErrors{}
+		}
+		errs["coupon"] = "This code " + d.CouponError + "."
 	}
 	f.Key = "web-" + account.NewToken()
 	s.ensureToken(w, r, v)

@@ -33,6 +33,9 @@ type Deps struct {
 	Carts    cart.Store
 	Orders   *order.Service
 	Accounts *account.Service
+	// Quotes prices carts for the cart and checkout pages (promotions,
+	// coupon, amount to pay); nil shows undiscounted totals.
+	Quotes   CartQuoter
 	Currency string
 	// Secret keys the CSRF tokens (a sub-key is derived from it, so the
 	// order secret can be reused without the two uses meeting).

@@ -37,7 +37,10 @@ type Product struct {
 	Price       money.Money `json:"price"`
 	Images      []string    `json:"images"`
 	Variants    []Variant   `json:"variants"`
-	UpdatedAt   time.Time   `json:"updated_at"`
+	// Published is false for a draft: shoppers never see it (public reads
+	// leave it out), the back office does.
+	Published bool      `json:"published"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // FromPrice returns the lowest variant price, the product's listing price.
@@ -58,6 +61,8 @@ type ListQuery struct {
 	Category string
 	Limit    int
 	AfterID  int64
+	// Drafts includes unpublished products: only the back office sets it.
+	Drafts bool
 }
 
 // Limits of the product list.
@@ -68,11 +73,21 @@ const (
 
 // Store persists the catalog. Methods return an *apperr.Error of kind NotFound
 // for a missing product, category or SKU, and Conflict for a taken slug or SKU.
+//
+// The reads are the shopper's: they never return a draft (a draft is
+// NotFound and counts in no category) unless a ListQuery asks for Drafts.
+// AnyProductByID is the back office's read, drafts included.
+//
+// Every write that changes what shoppers see records a product.changed
+// event (Key: the product id) in the same transaction, so the cache purge
+// downstream can never miss a committed change.
 type Store interface {
 	// ListProducts returns up to q.Limit products with id > q.AfterID in id order.
 	ListProducts(ctx context.Context, q ListQuery) ([]Product, error)
 	ProductByID(ctx context.Context, id int64) (Product, error)
 	ProductBySlug(ctx context.Context, slug string) (Product, error)
+	// AnyProductByID returns the product, published or not.
+	AnyProductByID(ctx context.Context, id int64) (Product, error)
 	Categories(ctx context.Context) ([]Category, error)
 
 	// CreateProduct stores a new product with its variants and returns it with its id.
@@ -82,6 +97,8 @@ type Store interface {
 	// new ones start at the draft's Available; missing ones are removed.
 	UpdateProduct(ctx context.Context, id int64, p Draft) (Product, error)
 	DeleteProduct(ctx context.Context, id int64) error
+	// SetPublished publishes a draft or takes a product back to draft.
+	SetPublished(ctx context.Context, id int64, published bool) (Product, error)
 	// SetAvailable sets the sellable stock of a SKU.
 	SetAvailable(ctx context.Context, sku string, available int) (Variant, error)
 }

@@ -18,6 +18,10 @@ type Draft struct {
 	Category    string         `json:"category"`
 	Images      []string       `json:"images"`
 	Variants    []VariantDraft `json:"variants"`
+	// Published says whether shoppers see the product. Absent means
+	// published for a new product (what API clients written before drafts
+	// expect) and unchanged for an update.
+	Published *bool `json:"published,omitempty"`
 }
 
 // VariantDraft is a variant as submitted. Available is a pointer so that an

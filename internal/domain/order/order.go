@@ -166,6 +166,10 @@ type Settlement struct {
 	// already holds its 202 answer), whatever Result says.
 	KeepKey bool
 	Now     time.Time
+	// Order, when set, is the order as the caller holds it; its email,
+	// customer and total never change after checkout, so a store may write
+	// the settlement's event from it instead of reading them back.
+	Order *Order
 }
 
 // Query filters the admin's order list, newest first. Before is the id of the
@@ -197,10 +201,16 @@ type Store interface {
 	PruneIdempotencyKeys(ctx context.Context, before time.Time) (int, error)
 	// Timeline lists the steps an order went through, oldest first.
 	Timeline(ctx context.Context, id string) ([]Step, error)
+	// RecordPaymentEvent adds a provider notification to its order's
+	// timeline unless one with its (provider, event id) is there; fresh
+	// reports whether it was added. It returns apperr NotFound for an
+	// unknown order and then writes nothing.
+	RecordPaymentEvent(ctx context.Context, e PaymentEvent) (fresh bool, err error)
 }
 
 // Step is one entry of an order's timeline: placed, paid, allocated,
-// shipped, notified, refunded, cancelled.
+// shipped, notified, refunded, cancelled, and payment_event for each
+// provider notification (see RecordPaymentEvent).
 type Step struct {
 	Name   string    `json:"step"`
 	At     time.Time `json:"at"`

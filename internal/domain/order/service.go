@@ -239,6 +239,7 @@ func (s *Service) settlePaid(ctx context.Context, o Order, r payment.Receipt) (C
 // when res is the zero Result).
 func (s *Service) settle(ctx context.Context, o Order, st Settlement, res Result) (Checkout, error) {
 	st.Now = s.now()
+	st.Order = &o
 	if res.Outcome != "" {
 		b, err := encodeResult(res)
 		if err != nil {

@@ -22,6 +22,18 @@ type Priced struct {
 	// CouponDiscount is the part the coupon took off; 0 means the coupon
 	// applies to nothing in the cart.
 	CouponDiscount int64
+	// Applied names each promotion that took something off, and the coupon
+	// last, with what each took in all: what a shopper reads on the cart
+	// and checkout pages. The amounts add up to Discount.
+	Applied []Applied
+}
+
+// Applied is one promotion's (or the coupon's) part of a discount.
+type Applied struct {
+	PromotionID int64  // 0 for the coupon
+	Name        string // the promotion's name, or the coupon code
+	Coupon      bool
+	Amount      int64
 }
 
 // Total is what the shopper pays.
@@ -49,32 +61,52 @@ func Apply(lines []Line, promos []Promotion, coupon *Coupon, now time.Time) Pric
 		left[i] = max(l.UnitPrice, 0) * int64(max(l.Quantity, 0))
 		out.Subtotal += left[i]
 	}
-	var linePromos, cartPromos []Discount
+	var linePromos, cartPromos []Promotion
 	for _, p := range promos {
 		switch {
 		case !p.Active(now):
 		case p.Scope == Cart:
-			cartPromos = append(cartPromos, p.Discount)
+			cartPromos = append(cartPromos, p)
 		default:
-			linePromos = append(linePromos, p.Discount)
+			linePromos = append(linePromos, p)
 		}
+	}
+	credit := func(a Applied) {
+		if a.Amount <= 0 {
+			return
+		}
+		for i := range out.Applied {
+			if out.Applied[i].PromotionID == a.PromotionID && out.Applied[i].Coupon == a.Coupon {
+				out.Applied[i].Amount += a.Amount
+				return
+			}
+		}
+		out.Applied = append(out.Applied, a)
 	}
 	for i, l := range lines {
-		best := int64(0)
-		for _, d := range linePromos {
-			best = max(best, d.onLine(l, left[i]))
+		best, by := int64(0), -1
+		for k, p := range linePromos {
+			if v := p.onLine(l, left[i]); v > best {
+				best, by = v, k
+			}
 		}
-		take(out.Discounts, left, i, best)
+		if by >= 0 {
+			credit(Applied{PromotionID: linePromos[by].ID, Name: linePromos[by].Name, Amount: take(out.Discounts, left, i, best)})
+		}
 	}
 	var bestCart []int64
-	bestSum := int64(0)
-	for _, d := range cartPromos {
-		if shares, sum := d.onCart(left); sum > bestSum {
-			bestCart, bestSum = shares, sum
+	bestSum, by := int64(0), -1
+	for k, p := range cartPromos {
+		if shares, sum := p.onCart(left); sum > bestSum {
+			bestCart, bestSum, by = shares, sum, k
 		}
 	}
+	var cartTaken int64
 	for i, v := range bestCart {
-		take(out.Discounts, left, i, v)
+		cartTaken += take(out.Discounts, left, i, v)
+	}
+	if by >= 0 {
+		credit(Applied{PromotionID: cartPromos[by].ID, Name: cartPromos[by].Name, Amount: cartTaken})
 	}
 	if coupon != nil {
 		d := coupon.Discount
@@ -91,6 +123,7 @@ func Apply(lines []Line, promos []Promotion, coupon *Coupon, now time.Time) Pric
 				out.CouponDiscount += v
 			}
 		}
+		credit(Applied{Name: coupon.Code, Coupon: true, Amount: out.CouponDiscount})
 	}
 	for _, v := range out.Discounts {
 		out.Discount += v
@@ -98,11 +131,13 @@ func Apply(lines []Line, promos []Promotion, coupon *Coupon, now time.Time) Pric
 	return out
 }
 
-// take moves v (already at most left[i]) from line i's amount to its discount.
-func take(discounts, left []int64, i int, v int64) {
+// take moves v (already at most left[i]) from line i's amount to its
+// discount and returns what it moved.
+func take(discounts, left []int64, i int, v int64) int64 {
 	v = min(max(v, 0), left[i])
 	discounts[i] += v
 	left[i] -= v
+	return v
 }
 
 // applies reports whether a product or category discount covers the line.

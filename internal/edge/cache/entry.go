@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -31,6 +32,27 @@ type entry struct {
 	// contentLength is the Content-Length header value, made once here
 	// rather than on every hit (nil for entries not built by newEntry).
 	contentLength []string
+	// ageMemo holds the Age header value for the second it was made in:
+	// the one field that changes after storing, a memo rather than state,
+	// so a busy entry formats its Age once a second instead of per hit.
+	ageMemo atomic.Pointer[ageValue]
+}
+
+type ageValue struct {
+	secs int64
+	v    []string
+}
+
+// ageHeader is the Age header value at now (RFC 9111 section 5.1).
+func (e *entry) ageHeader(now time.Time) []string {
+	secs := int64(e.age(now) / time.Second)
+	if a := e.ageMemo.Load(); a != nil && a.secs == secs {
+		return a.v
+	}
+	// Capped like the stored headers: the slice is shared by every hit.
+	a := &ageValue{secs: secs, v: []string{strconv.FormatInt(secs, 10)}[:1:1]}
+	e.ageMemo.Store(a)
+	return a.v
 }
 
 // newEntry builds an entry from an origin response.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httputil"
 	"sync"
@@ -123,9 +124,10 @@ func (p *Proxy) Close() {
 // ServeHTTP routes the request to a pool and proxies it.
 func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var pool *Pool
+	var deadline time.Duration
 	for _, rt := range *p.routes.Load() {
 		if rt.Match.matches(r) {
-			pool = rt.pick()
+			pool, deadline = rt.pick(), rt.Timeout
 			break
 		}
 	}
@@ -133,7 +135,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reqid.Reject(w, r, http.StatusNotFound, 0)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), pool.cfg.Timeouts.Request)
+	if deadline == 0 {
+		deadline = pool.cfg.Timeouts.Request
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), deadline)
 	defer cancel()
 	ctx = context.WithValue(ctx, poolKey{}, pool)
 	p.rp.ServeHTTP(w, r.WithContext(ctx))
@@ -156,7 +161,10 @@ func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) 
 	switch {
 	case errors.Is(err, ErrNoTarget):
 		status = http.StatusServiceUnavailable
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		// The route's deadline, or the pool's response-header timeout
+		// (a net.Error, not the context's error): both are the upstream
+		// being too slow, which is a 504, not a 502.
 		status = http.StatusGatewayTimeout
 	case errors.Is(err, context.Canceled):
 		// The client went away; nobody reads this, but log at debug only.
@@ -170,6 +178,11 @@ func (p *Proxy) errorHandler(w http.ResponseWriter, r *http.Request, err error) 
 		retry = 1
 	}
 	reqid.Reject(w, r, status, retry)
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // balancer is the ReverseProxy's transport: it picks a target per attempt,

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Route sends matching requests to one or more pools. Routes are tried in
@@ -18,6 +19,12 @@ type Route struct {
 	// Splits share the route's traffic between pools by weight, for canary
 	// releases (for example 95 to "stable", 5 to "canary").
 	Splits []Split
+	// Timeout is the whole exchange's deadline on this route (response
+	// headers and body); past it the client gets 504 if nothing was sent
+	// yet. 0 means the chosen pool's Timeouts.Request. A route-level value
+	// lets a slow report endpoint wait longer, or checkout give up sooner,
+	// than the rest of the traffic on the same pool.
+	Timeout time.Duration
 }
 
 // Match is a conjunction: every field that is set must match.
@@ -80,6 +87,9 @@ func compileRoutes(routes []Route, pools map[string]*Pool) ([]*route, error) {
 	for _, r := range routes {
 		if len(r.Splits) == 0 {
 			return nil, fmt.Errorf("proxy: route %q has no pools", r.Name)
+		}
+		if r.Timeout < 0 {
+			return nil, fmt.Errorf("proxy: route %q: negative timeout", r.Name)
 		}
 		r.Splits = slices.Clone(r.Splits) // the caller's slice stays theirs
 		cr := &route{Route: r}

@@ -72,7 +72,10 @@ type Config struct {
 func DefaultRules() []Rule {
 	return []Rule{
 		{Name: "per-ip", Limit: 3000},
-		{Name: "signin", PathPrefix: "/signin", Methods: []string{http.MethodPost}, Limit: 20, Block: 15 * time.Minute},
+		// The storefront's sign-in form, and the admin's second factor
+		// behind it: credential stuffing and code guessing.
+		{Name: "signin", PathPrefix: "/account/signin", Methods: []string{http.MethodPost}, Limit: 20, Block: 15 * time.Minute},
+		{Name: "admin-verify", PathPrefix: "/admin/verify", Methods: []string{http.MethodPost}, Limit: 20, Block: 15 * time.Minute},
 		{Name: "api-signin", PathPrefix: "/api/v1/auth", Methods: []string{http.MethodPost}, Limit: 20, Block: 15 * time.Minute},
 		{Name: "checkout", PathPrefix: "/api/v1/checkout", Methods: []string{http.MethodPost}, Limit: 30, Block: 15 * time.Minute},
 	}

@@ -65,6 +65,12 @@ func DefaultClasses() []ClassRule {
 		{PathPrefix: "/api/v1/checkout", Priority: Checkout},
 		{PathPrefix: "/api/v1/orders", Priority: Checkout},
 		{PathPrefix: "/api/v1/payments", Priority: Checkout},
+		// A payment provider's notices, and the operators' console and
+		// admin API: needed most when the shop is busiest.
+		{PathPrefix: "/api/v1/webhooks", Priority: Checkout},
+		{PathPrefix: "/admin", Priority: Checkout},
+		{PathPrefix: "/api/v1/admin", Priority: Checkout},
+		{PathPrefix: "/console", Priority: Checkout},
 	}
 }
 

@@ -42,6 +42,9 @@ type Config struct {
 	// MaxAge bounds how long events are kept (default 7 days).
 	MaxAge time.Duration
 	Logger *slog.Logger
+	// Tracing puts trace context in message headers and spans around
+	// publishes and handlers (trace.go); the zero value carries headers only.
+	Tracing Tracing
 }
 
 // Bus is a connection to JetStream with the shop's streams in place.

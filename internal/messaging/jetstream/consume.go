@@ -12,6 +12,7 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/peakshop/peakshop/internal/domain/event"
 )
@@ -143,6 +144,12 @@ func (b *Bus) handle(ctx context.Context, sub *Subscription, m jetstream.Msg) {
 		return
 	}
 	attempt := int(md.NumDelivered)
+	// The handler runs in the publisher's trace, with its baggage: a
+	// synthetic order stays synthetic for the subscribers.
+	ctx, span := b.startProcess(ctx, sub.Name, m)
+	if span != nil {
+		span.SetAttributes(attribute.Int("messaging.delivery.attempt", attempt))
+	}
 	var e event.Event
 	if err = json.Unmarshal(m.Data(), &e); err != nil {
 		err = fmt.Errorf("undecodable event: %w", err)
@@ -152,6 +159,7 @@ func (b *Bus) handle(ctx context.Context, sub *Subscription, m jetstream.Msg) {
 		err = sub.Handler(hctx, e)
 		cancel()
 	}
+	defer endSpan(span, err)
 	if err == nil {
 		if aerr := m.Ack(); aerr != nil {
 			b.logger.Warn("ack failed; the event will be redelivered", "consumer", sub.Name, "event_id", e.ID, "err", aerr)

@@ -5,6 +5,15 @@
 // deletes it. A relay killed between a sink and the delete hands the batch
 // over again: every sink is idempotent on event ids (JetStream's message-id
 // deduplication, workflow id = order id), so nothing is lost or doubled.
+//
+// Tracing: each row keeps the W3C trace context and baggage of the request
+// that wrote it, and the relay hands the batch to its sinks with every
+// event's own context (platform/msgtrace), so the publish continues the
+// checkout's trace as a child span rather than linking to it: the events of
+// one checkout have one cause, and one trace from the edge to the last
+// subscriber is what the console draws; the gap between the checkout's end
+// and the publish is the outbox's latency, shown as it is. The relay makes
+// no span of its own: a batch mixes many requests and belongs to none.
 package outbox
 
 import (
@@ -14,6 +23,7 @@ import (
 	"time"
 
 	"github.com/peakshop/peakshop/internal/domain/event"
+	"github.com/peakshop/peakshop/internal/platform/msgtrace"
 	"github.com/peakshop/peakshop/internal/storage/sqlstore"
 )
 
@@ -67,9 +77,19 @@ func (r *Relay) Once(ctx context.Context) (int, error) {
 	}
 	events := make([]event.Event, len(rows))
 	seqs := make([]int64, len(rows))
+	var traces map[string]msgtrace.Headers
 	for i, row := range rows {
 		events[i], seqs[i] = row.Event, row.Seq
+		if h := msgtrace.Parse(row.Trace); h != nil {
+			if traces == nil {
+				traces = make(map[string]msgtrace.Headers, len(rows))
+			}
+			traces[row.Event.ID] = h
+		}
 	}
+	// Each event goes on in the trace of the request that recorded it (see
+	// the package doc); the batch itself belongs to no request.
+	ctx = msgtrace.WithBatch(ctx, traces)
 	for _, sink := range r.sinks {
 		if err := sink(ctx, events); err != nil {
 			return 0, fmt.Errorf("outbox: relay %d events: %w", len(events), err)

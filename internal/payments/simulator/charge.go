@@ -39,6 +39,9 @@ func (s *Simulator) Charge(ctx context.Context, req payment.ChargeRequest) (paym
 	if err := checkCharge(req); err != nil {
 		return payment.Receipt{}, err
 	}
+	if s.ledger != nil {
+		return s.chargeDurable(ctx, req)
+	}
 	for {
 		s.mu.Lock()
 		c, ok := s.charges[req.IdempotencyKey]
@@ -66,9 +69,15 @@ func (s *Simulator) Charge(ctx context.Context, req payment.ChargeRequest) (paym
 	}
 }
 
-// Lookup finds the charge captured with an idempotency key. A charge in
-// flight is waited for, so the answer is never "not yet".
+// Lookup finds the charge captured with an idempotency key. In memory a
+// charge in flight is waited for, so the answer is never "not yet". On a
+// ledger nothing is in flight: a call that has not inserted its key has
+// moved no money, and one that inserts after this Lookup answered is a
+// call still running, which its caller sees through.
 func (s *Simulator) Lookup(ctx context.Context, idempotencyKey string) (payment.Receipt, bool, error) {
+	if s.ledger != nil {
+		return s.lookupDurable(ctx, idempotencyKey)
+	}
 	if err := s.wait(ctx); err != nil {
 		return payment.Receipt{}, false, err
 	}

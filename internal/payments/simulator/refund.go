@@ -23,6 +23,9 @@ func (s *Simulator) Refund(ctx context.Context, chargeID, idempotencyKey string)
 		s.failed.Add(1)
 		return fmt.Errorf("%w: simulated outage", payment.ErrUnavailable)
 	}
+	if s.ledger != nil {
+		return s.refundDurable(ctx, chargeID, idempotencyKey)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if prev, ok := s.refunds[idempotencyKey]; ok {

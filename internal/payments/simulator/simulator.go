@@ -6,8 +6,20 @@
 // It is written by hand because no library simulates a gateway in process:
 // stripe-mock is a separate HTTP server and stateless (a replayed key does not
 // return the first charge), and nothing offers knobs that can be turned while
-// the shop runs. State lives in memory only; a restart forgets every charge,
-// and with it the money, so crash recovery that finds nothing is still right.
+// the shop runs.
+//
+// State lives in memory (Options.LedgerPath empty: unit tests, embedders)
+// or in a ledger, an SQLite file of the simulator's own (Open with
+// LedgerPath). In memory a restart forgets every charge, and with it the
+// money. The ledger outlives processes and is shared by all that name it,
+// as a real provider is shared by a shop and its separate workers: its
+// idempotency keys, charges and refunds survive a killed worker, a key
+// charges once even when processes race it, and AuditLedger counts each
+// order's charges and refunds afterwards. The simulator opens the file
+// itself (database/sql and modernc.org/sqlite) rather than through
+// internal/storage: it stands for the provider's database, not the shop's,
+// and must not share the shop's schema, migrations or engine choice (the
+// shop may run on PostgreSQL while the simulated provider stays a file).
 package simulator
 
 import (
@@ -52,9 +64,14 @@ type Options struct {
 	// DeclineRate is the share of charges (0..1) with a good card that are
 	// declined anyway with card_declined.
 	DeclineRate float64
+	// LedgerPath is the SQLite file that keeps charges and refunds across
+	// restarts and processes; empty keeps them in memory. Only Open honours
+	// it.
+	LedgerPath string
 }
 
-// Stats counts what a Simulator did, for tests and metrics.
+// Stats counts what a Simulator did, for tests and metrics. On a ledger it
+// counts this Simulator's calls only; AuditLedger sums every process's.
 type Stats struct {
 	Charges  int64 // charges captured; each idempotency key counts once
 	Declines int64 // charges declined, by token or by the decline knob
@@ -63,7 +80,7 @@ type Stats struct {
 	Replays  int64 // charge calls given the answer of an earlier or in-flight call with the same key
 }
 
-// Simulator is an in-memory payment gateway. It is safe for concurrent use.
+// Simulator is a simulated payment gateway. It is safe for concurrent use.
 type Simulator struct {
 	// The knobs are atomics so chaos tooling can turn them from any goroutine
 	// without queueing behind charges.
@@ -74,7 +91,9 @@ type Simulator struct {
 	rngMu sync.Mutex
 	rng   *rand.Rand
 
-	mu      sync.Mutex
+	mu     sync.Mutex
+	ledger *ledger // nil in memory; then the maps below hold the state
+
 	charges map[string]*charge // by idempotency key, including calls in flight
 	byID    map[string]*charge // captured charges by charge id
 	refunds map[string]string  // refund idempotency key -> charge id
@@ -82,8 +101,44 @@ type Simulator struct {
 	charged, declined, failed, refunded, replayed atomic.Int64
 }
 
-// New returns a Simulator configured by opts.
+// New returns an in-memory Simulator configured by opts. A ledger needs a
+// file opened, which can fail: New panics when opts.LedgerPath is set, as
+// that is a programming error; use Open.
 func New(opts Options) *Simulator {
+	if opts.LedgerPath != "" {
+		panic("simulator: New with a LedgerPath; use Open")
+	}
+	return newSimulator(opts)
+}
+
+// Open returns a Simulator configured by opts, on the ledger at
+// opts.LedgerPath (created if missing) or in memory when it is empty. Close
+// releases the ledger.
+func Open(ctx context.Context, opts Options) (*Simulator, error) {
+	s := newSimulator(opts)
+	if opts.LedgerPath == "" {
+		return s, nil
+	}
+	l, err := openLedger(ctx, opts.LedgerPath)
+	if err != nil {
+		return nil, err
+	}
+	s.ledger = l
+	return s, nil
+}
+
+// Close releases the ledger; an in-memory Simulator has nothing to release.
+func (s *Simulator) Close() error {
+	if s.ledger == nil {
+		return nil
+	}
+	return s.ledger.close()
+}
+
+// Durable reports whether the state lives in a ledger.
+func (s *Simulator) Durable() bool { return s.ledger != nil }
+
+func newSimulator(opts Options) *Simulator {
 	seed := opts.Seed
 	if seed == 0 {
 		var b [8]byte

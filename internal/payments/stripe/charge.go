@@ -2,6 +2,7 @@ package stripe
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -40,9 +41,17 @@ func (g *Gateway) Charge(ctx context.Context, req payment.ChargeRequest) (paymen
 	if err != nil {
 		return payment.Receipt{}, err
 	}
-	if pi.Status == stripeapi.PaymentIntentStatusSucceeded {
+	switch pi.Status {
+	case stripeapi.PaymentIntentStatusSucceeded:
 		return receipt(pi, req.Amount), nil
+	case stripeapi.PaymentIntentStatusRequiresAction:
+		// The bank wants the shopper to authenticate (3-D Secure), which a
+		// server-side charge cannot do: release the hold, answer a decline.
+		g.void(ctx, pi.ID, req.IdempotencyKey)
+		return payment.Receipt{}, &payment.DeclinedError{Code: "authentication_required",
+			Message: "Your bank asked to confirm this payment; please use another card or try again."}
 	}
+	authorized := pi.ID
 	err = g.call(func() error {
 		ctx, cancel := context.WithTimeout(ctx, g.timeout)
 		defer cancel()
@@ -55,15 +64,38 @@ func (g *Gateway) Charge(ctx context.Context, req payment.ChargeRequest) (paymen
 		return nil
 	})
 	if err != nil {
+		if !errors.Is(err, payment.ErrUnavailable) {
+			// A definite refusal (a decline at capture, an expired
+			// authorization): nothing was captured, so the hold goes too.
+			// An unknown outcome keeps it: the caller's retry with the same
+			// key replays the authorization and captures it.
+			g.void(ctx, authorized, req.IdempotencyKey)
+		}
 		return payment.Receipt{}, err
 	}
 	return receipt(pi, req.Amount), nil
 }
 
+// void cancels an authorization that will not be captured, with the key
+// <charge key>:cancel. It is best effort: a hold Stripe still has lapses by
+// itself after seven days, and the caller's answer does not depend on it.
+func (g *Gateway) void(ctx context.Context, intentID, chargeKey string) {
+	if err := g.Cancel(context.WithoutCancel(ctx), intentID, chargeKey+":cancel"); err != nil {
+		g.logger.Warn("stripe: could not void an authorization", "payment_intent", intentID, "err", err)
+	}
+}
+
 // Lookup finds the intent charged with an idempotency key through Stripe's
 // search (by the metadata Charge wrote) and reports it if it was captured.
+// An intent authorized but never captured (the charging process died
+// between the two calls) is voided and reported as not found: callers ask
+// only once they have given up on the charge, and then settle the order as
+// not paid, so the hold on the shopper's card must go too. Stripe's search
+// index lags writes by up to a minute; callers ask long after the charge
+// (recovery waits minutes, the workflow exhausts its retries first).
 func (g *Gateway) Lookup(ctx context.Context, idempotencyKey string) (payment.Receipt, bool, error) {
 	var found *stripeapi.PaymentIntent
+	var holds []string
 	err := g.call(func() error {
 		ctx, cancel := context.WithTimeout(ctx, g.timeout)
 		defer cancel()
@@ -72,15 +104,24 @@ func (g *Gateway) Lookup(ctx context.Context, idempotencyKey string) (payment.Re
 			if err != nil {
 				return classify("lookup", err)
 			}
-			if pi.Status == stripeapi.PaymentIntentStatusSucceeded {
+			switch pi.Status {
+			case stripeapi.PaymentIntentStatusSucceeded:
 				found = pi
 				return nil
+			case stripeapi.PaymentIntentStatusRequiresCapture:
+				holds = append(holds, pi.ID)
 			}
 		}
 		return nil
 	})
-	if err != nil || found == nil {
+	if err != nil {
 		return payment.Receipt{}, false, err
+	}
+	if found == nil {
+		for _, id := range holds {
+			g.void(ctx, id, idempotencyKey)
+		}
+		return payment.Receipt{}, false, nil
 	}
 	return receipt(found, money.Money{}), true, nil
 }

@@ -25,8 +25,12 @@ func (g *Gateway) Refund(ctx context.Context, chargeID, idempotencyKey string) e
 	})
 }
 
-// Cancel voids an authorized intent that was never captured.
+// Cancel voids an authorized intent that was never captured; the key makes
+// a repeated cancel one cancel.
 func (g *Gateway) Cancel(ctx context.Context, chargeID, idempotencyKey string) error {
+	if idempotencyKey == "" {
+		return fmt.Errorf("stripe: cancel %s without an idempotency key", chargeID)
+	}
 	return g.call(func() error {
 		ctx, cancel := context.WithTimeout(ctx, g.timeout)
 		defer cancel()

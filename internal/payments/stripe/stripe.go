@@ -3,7 +3,11 @@
 // idempotency key derived from the caller's (order id + step), runs under a
 // deadline, and passes through a circuit breaker (sony/gobreaker) that
 // stops calling a failing Stripe for a while instead of piling up timeouts;
-// declines are answers, not failures, and never trip it.
+// declines are answers, not failures, and never trip it. An authorization
+// that will not be captured (a decline at capture, 3-D Secure asked for, a
+// crash between authorize and capture found by Lookup) is voided, so no
+// hold lingers on the shopper's card. Webhooks (webhook.go) verifies
+// Stripe's signed notifications for the API's webhook endpoint.
 //
 // The client's own network retries are off: the caller (the checkout, the
 // fulfillment workflow's steps) already retries with the same key, and two
@@ -96,19 +100,28 @@ func (g *Gateway) call(fn func() error) error {
 }
 
 // classify turns a Stripe error into the port's vocabulary: card errors are
-// declines, invalid requests are bugs (returned as they are), the rest
-// (network, rate limits, 5xx) is an unknown outcome.
+// declines, and so is a payment method Stripe does not know (the shopper's
+// token, not our bug); other invalid requests and idempotency errors are
+// bugs (returned as they are, and no outage to the breaker); the rest
+// (network, rate limits, 409 "a request with this key is in flight",
+// 5xx, anything unrecognised) is an unknown outcome.
 func classify(op string, err error) error {
 	var se *stripeapi.Error
 	if errors.As(err, &se) {
+		transient := se.HTTPStatusCode >= 500 || se.HTTPStatusCode == http.StatusTooManyRequests || se.HTTPStatusCode == http.StatusConflict
 		switch {
 		case se.Type == stripeapi.ErrorTypeCard:
 			code := string(se.DeclineCode)
 			if code == "" {
 				code = string(se.Code)
 			}
+			if code == "" {
+				code = "card_declined"
+			}
 			return &payment.DeclinedError{Code: code, Message: "Your card was declined."}
-		case se.Type == stripeapi.ErrorTypeInvalidRequest && se.HTTPStatusCode < 500 && se.HTTPStatusCode != http.StatusTooManyRequests:
+		case se.Type == stripeapi.ErrorTypeInvalidRequest && !transient && se.Param == "payment_method":
+			return &payment.DeclinedError{Code: "invalid_token", Message: "Your payment details could not be used. Please check them and try again."}
+		case (se.Type == stripeapi.ErrorTypeInvalidRequest || se.Type == stripeapi.ErrorTypeIdempotency) && !transient:
 			return fmt.Errorf("stripe: %s: %w", op, err)
 		}
 	}

@@ -1,17 +1,14 @@
 package stripe_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
-	"net"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,48 +18,8 @@ import (
 	"github.com/peakshop/peakshop/internal/domain/money"
 	"github.com/peakshop/peakshop/internal/domain/payment"
 	"github.com/peakshop/peakshop/internal/payments/stripe"
+	"github.com/peakshop/peakshop/internal/payments/stripe/stripetest"
 )
-
-const stripeMockVersion = "v0.203.0"
-
-// startStripeMock installs stripe-mock into a temporary GOBIN and runs it on
-// loopback; it skips when the install fails (no module proxy, say).
-func startStripeMock(tb testing.TB) string {
-	tb.Helper()
-	bin := tb.TempDir()
-	install := exec.Command("go", "install", "github.com/stripe/stripe-mock@"+stripeMockVersion)
-	install.Env = append(os.Environ(), "GOBIN="+bin)
-	if out, err := install.CombinedOutput(); err != nil {
-		tb.Skipf("stripe-mock %s could not be installed, skipping: %v\n%s", stripeMockVersion, err, out)
-	}
-	httpPort, httpsPort := freePort(tb), freePort(tb)
-	cmd := exec.Command(filepath.Join(bin, "stripe-mock"), "-http-addr", "127.0.0.1:"+httpPort, "-https-addr", "127.0.0.1:"+httpsPort)
-	if err := cmd.Start(); err != nil {
-		tb.Skipf("stripe-mock did not start, skipping: %v", err)
-	}
-	tb.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr := "127.0.0.1:" + httpPort
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			tb.Fatal("stripe-mock did not listen within 30s")
-		}
-	}
-	return "http://" + addr
-}
-
-func freePort(tb testing.TB) string {
-	tb.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
-}
 
 // recorder is a loopback proxy in front of stripe-mock that notes each
 // request's path and Idempotency-Key.
@@ -75,8 +32,11 @@ func (r *recorder) proxy(tb testing.TB, target string) string {
 	u, _ := url.Parse(target)
 	rp := httputil.NewSingleHostReverseProxy(u)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		form, _ := url.ParseQuery(string(body))
 		r.mu.Lock()
-		r.seen = append(r.seen, req.Method+" "+req.URL.Path+" key="+req.Header.Get("Idempotency-Key"))
+		r.seen = append(r.seen, req.Method+" "+req.URL.Path+" key="+req.Header.Get("Idempotency-Key")+" order="+form.Get("metadata[order_id]"))
 		r.mu.Unlock()
 		rp.ServeHTTP(w, req)
 	}))
@@ -96,7 +56,7 @@ func mustGateway(tb testing.TB, cfg stripe.Config) *stripe.Gateway {
 
 func TestAgainstStripeMock(t *testing.T) {
 	rec := &recorder{}
-	g := mustGateway(t, stripe.Config{URL: rec.proxy(t, startStripeMock(t))})
+	g := mustGateway(t, stripe.Config{URL: rec.proxy(t, stripetest.Start(t))})
 	ctx := context.Background()
 	r, err := g.Charge(ctx, payment.ChargeRequest{IdempotencyKey: "ord1:charge", OrderID: "ord1",
 		Amount: money.Money{Amount: 2500, Currency: "USD"}, Token: "pm_card_visa"})
@@ -114,7 +74,9 @@ func TestAgainstStripeMock(t *testing.T) {
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	want := []string{"POST /v1/payment_intents key=ord1:charge:authorize", "key=ord1:charge:capture", "POST /v1/refunds key=ord1:refund"}
+	// Every call carries a key derived from the order's, and the intent
+	// carries the order id its webhooks are matched by.
+	want := []string{"POST /v1/payment_intents key=ord1:charge:authorize order=ord1", "key=ord1:charge:capture", "POST /v1/refunds key=ord1:refund"}
 	joined := strings.Join(rec.seen, "\n")
 	for _, w := range want {
 		if !strings.Contains(joined, w) {

@@ -77,3 +77,17 @@ func (s *Store) CreateVerifiedSession(ctx context.Context, sess account.Session,
 	}
 	return nil
 }
+
+// SetTOTPSecret replaces an administrator's TOTP secret once enrolment
+// confirmed it, with the confirming code's step as the last used one.
+func (s *Store) SetTOTPSecret(ctx context.Context, customerID, secret string, step int64) error {
+	n, err := runner{c: s.write}.affected(ctx, `UPDATE customers SET totp_secret = $2, totp_last_step = $3, updated_at = $4
+		WHERE id = $1 AND role = 'admin'`, customerID, secret, step, micros(s.now()))
+	if err != nil {
+		return wrapf(err, "set totp secret")
+	}
+	if n == 0 {
+		return apperr.New(apperr.NotFound, "no such administrator")
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 
 	"github.com/peakshop/peakshop/internal/domain/apperr"
 	"github.com/peakshop/peakshop/internal/domain/catalog"
@@ -10,14 +11,22 @@ import (
 
 // AdjustAvailable adds delta (negative to take away) to a SKU's stock in one
 // conditional UPDATE, so an adjustment racing checkouts never loses either
-// change and never takes stock below zero.
+// change and never takes stock below zero. Its product.changed event is
+// written in the same transaction.
 func (s *Store) AdjustAvailable(ctx context.Context, sku string, delta int) (catalog.Variant, error) {
 	var v catalog.Variant
-	err := runner{c: s.write}.queryRow(ctx, `UPDATE variants SET available = available + $2
-		WHERE sku = $1 AND available + $2 >= 0 AND available + $2 <= $3
-		RETURNING sku, name, price_amount, price_currency, available`, sku, delta, catalog.MaxStock).
-		Scan(&v.SKU, &v.Name, &v.Price.Amount, &v.Price.Currency, &v.Available)
-	if err != sql.ErrNoRows {
+	err := s.inTx(ctx, "adjust available", func(r runner) error {
+		var productID int64
+		err := r.queryRow(ctx, `UPDATE variants SET available = available + $2
+			WHERE sku = $1 AND available + $2 >= 0 AND available + $2 <= $3
+			RETURNING sku, name, price_amount, price_currency, available, product_id`, sku, delta, catalog.MaxStock).
+			Scan(&v.SKU, &v.Name, &v.Price.Amount, &v.Price.Currency, &v.Available, &productID)
+		if err != nil {
+			return err
+		}
+		return s.productChanged(ctx, r, productID, "stock")
+	})
+	if !errors.Is(err, sql.ErrNoRows) {
 		return v, wrapf(err, "adjust available")
 	}
 	if _, err := s.StockOf(ctx, sku); err != nil {

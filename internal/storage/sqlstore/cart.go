@@ -8,12 +8,15 @@ import (
 
 	"github.com/peakshop/peakshop/internal/domain/apperr"
 	"github.com/peakshop/peakshop/internal/domain/cart"
+	"github.com/peakshop/peakshop/internal/platform/synthetic"
 )
 
 // CreateCart stores an empty open cart. A taken id is apperr Conflict.
 func (s *Store) CreateCart(ctx context.Context, id string, now time.Time) error {
-	_, err := runner{c: s.write}.exec(ctx, `INSERT INTO carts (id, status, created_at, updated_at) VALUES ($1, $2, $3, $3)`,
-		id, string(cart.Open), micros(now))
+	// synthetic marks a load rehearsal's cart, which the funnel figures
+	// (conversion, abandonment) leave out.
+	_, err := runner{c: s.write}.exec(ctx, `INSERT INTO carts (id, status, created_at, updated_at, synthetic) VALUES ($1, $2, $3, $3, $4)`,
+		id, string(cart.Open), micros(now), synthetic.FromContext(ctx))
 	if err != nil {
 		return s.conflictOr(err, "id", "is taken", "create cart")
 	}
@@ -82,10 +85,12 @@ func (s *Store) SetQuantity(ctx context.Context, id, sku string, quantity int, n
 			_, err := r.exec(ctx, `DELETE FROM cart_items WHERE cart_id = $1 AND sku = $2`, id, sku)
 			return err
 		}
-		// The SELECT from variants makes an unknown SKU insert nothing
-		// instead of failing a foreign key, so it reads as NotFound.
+		// The SELECT from variants makes an unknown SKU (or a draft's,
+		// which shoppers cannot see) insert nothing instead of failing a
+		// foreign key, so it reads as NotFound.
 		n, err := r.affected(ctx, `INSERT INTO cart_items (cart_id, sku, quantity, added_at)
-			SELECT CAST($1 AS TEXT), sku, CAST($3 AS INTEGER), CAST($4 AS BIGINT) FROM variants WHERE sku = $2
+			SELECT CAST($1 AS TEXT), sku, CAST($3 AS INTEGER), CAST($4 AS BIGINT) FROM variants
+			WHERE sku = $2 AND product_id IN (SELECT id FROM products WHERE published = TRUE)
 			ON CONFLICT (cart_id, sku) DO UPDATE SET quantity = excluded.quantity`, id, sku, quantity, micros(now))
 		if err != nil {
 			return fmt.Errorf("upsert cart item: %w", err)

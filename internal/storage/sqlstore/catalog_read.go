@@ -14,7 +14,7 @@ import (
 // productCols and productJoin read a product with its category slug and its
 // variants as one row per variant, so a product or a page of products costs a
 // single query.
-const productCols = `p.id, p.slug, p.name, p.description, c.slug, p.images, p.updated_at,
+const productCols = `p.id, p.slug, p.name, p.description, c.slug, p.images, p.published, p.updated_at,
 	v.sku, v.name, v.price_amount, v.price_currency, v.available`
 
 const productJoin = ` JOIN categories c ON c.id = p.category_id
@@ -22,7 +22,8 @@ const productJoin = ` JOIN categories c ON c.id = p.category_id
 
 // ListProducts returns up to q.Limit products with id > q.AfterID in id order,
 // optionally matching q.Query (case-insensitive substring of name or
-// description) and in the category with slug q.Category.
+// description) and in the category with slug q.Category. Drafts are left
+// out unless q.Drafts.
 func (s *Store) ListProducts(ctx context.Context, q catalog.ListQuery) ([]catalog.Product, error) {
 	limit := q.Limit
 	if limit <= 0 {
@@ -34,6 +35,9 @@ func (s *Store) ListProducts(ctx context.Context, q catalog.ListQuery) ([]catalo
 		args  = []any{q.AfterID}
 		from  = "products p"
 	)
+	if !q.Drafts {
+		where = append(where, "p.published = TRUE")
+	}
 	if q.Category != "" {
 		from += " JOIN categories fc ON fc.id = p.category_id"
 		args = append(args, q.Category)
@@ -65,14 +69,20 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// ProductByID returns the product with the id, or apperr NotFound.
+// ProductByID returns the published product with the id, or apperr NotFound.
 func (s *Store) ProductByID(ctx context.Context, id int64) (catalog.Product, error) {
-	return s.productWhere(ctx, s.reader(), "p.id = $1", id)
+	return s.productWhere(ctx, s.reader(), "p.id = $1 AND p.published = TRUE", id)
 }
 
-// ProductBySlug returns the product with the slug, or apperr NotFound.
+// ProductBySlug returns the published product with the slug, or apperr NotFound.
 func (s *Store) ProductBySlug(ctx context.Context, slug string) (catalog.Product, error) {
-	return s.productWhere(ctx, s.reader(), "p.slug = $1", slug)
+	return s.productWhere(ctx, s.reader(), "p.slug = $1 AND p.published = TRUE", slug)
+}
+
+// AnyProductByID returns the product with the id, draft or not, for the
+// back office.
+func (s *Store) AnyProductByID(ctx context.Context, id int64) (catalog.Product, error) {
+	return s.productWhere(ctx, s.reader(), "p.id = $1", id)
 }
 
 func (s *Store) productWhere(ctx context.Context, r runner, cond string, arg any) (catalog.Product, error) {
@@ -102,7 +112,7 @@ func scanProducts(rows *sql.Rows) ([]catalog.Product, error) {
 	for rows.Next() {
 		var p catalog.Product
 		var v catalog.Variant
-		if err := rows.Scan(&p.ID, &p.Slug, &p.Name, &p.Description, &p.Category, &images, &upd,
+		if err := rows.Scan(&p.ID, &p.Slug, &p.Name, &p.Description, &p.Category, &images, &p.Published, &upd,
 			&v.SKU, &v.Name, &v.Price.Amount, &v.Price.Currency, &v.Available); err != nil {
 			return nil, err
 		}
@@ -131,10 +141,11 @@ func scanProducts(rows *sql.Rows) ([]catalog.Product, error) {
 	return out, nil
 }
 
-// Categories lists every category by name with its number of products.
+// Categories lists every category by name with its number of published
+// products.
 func (s *Store) Categories(ctx context.Context) ([]catalog.Category, error) {
 	rows, err := s.reader().query(ctx, `SELECT c.id, c.slug, c.name, COUNT(p.id)
-		FROM categories c LEFT JOIN products p ON p.category_id = c.id
+		FROM categories c LEFT JOIN products p ON p.category_id = c.id AND p.published = TRUE
 		GROUP BY c.id, c.slug, c.name ORDER BY c.name, c.id`)
 	if err != nil {
 		return nil, wrapf(err, "categories")

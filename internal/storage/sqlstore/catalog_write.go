@@ -14,7 +14,7 @@ import (
 
 // CreateProduct validates and stores a new product with its variants. A taken
 // slug or SKU is apperr Conflict; an unknown category is apperr Invalid with
-// the field "category".
+// the field "category". d.Published nil publishes it.
 func (s *Store) CreateProduct(ctx context.Context, d catalog.Draft) (catalog.Product, error) {
 	if err := d.Validate(s.currency); err != nil {
 		return catalog.Product{}, err
@@ -30,10 +30,11 @@ func (s *Store) CreateProduct(ctx context.Context, d catalog.Draft) (catalog.Pro
 			return err
 		}
 		now := micros(s.now())
+		published := d.Published == nil || *d.Published
 		var id int64
-		err = r.queryRow(ctx, `INSERT INTO products (slug, name, description, category_id, images, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id`,
-			d.Slug, d.Name, d.Description, catID, images, now).Scan(&id)
+		err = r.queryRow(ctx, `INSERT INTO products (slug, name, description, category_id, images, published, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`,
+			d.Slug, d.Name, d.Description, catID, images, published, now).Scan(&id)
 		if err != nil {
 			return s.conflictOr(err, "slug", "is taken", "insert product")
 		}
@@ -41,6 +42,9 @@ func (s *Store) CreateProduct(ctx context.Context, d catalog.Draft) (catalog.Pro
 			if err := s.insertVariant(ctx, r, id, i, v); err != nil {
 				return err
 			}
+		}
+		if err := s.productChanged(ctx, r, id, "created"); err != nil {
+			return err
 		}
 		p, err = s.productWhere(ctx, r, "p.id = $1", id)
 		return err
@@ -51,7 +55,7 @@ func (s *Store) CreateProduct(ctx context.Context, d catalog.Draft) (catalog.Pro
 // UpdateProduct replaces a product's fields and variants. Variants that keep
 // their SKU keep their stock unless the draft sets Available; new SKUs start at
 // the draft's Available (0 when unset); SKUs left out are deleted, which also
-// drops them from open carts.
+// drops them from open carts. d.Published nil leaves publication as it is.
 func (s *Store) UpdateProduct(ctx context.Context, id int64, d catalog.Draft) (catalog.Product, error) {
 	if err := d.Validate(s.currency); err != nil {
 		return catalog.Product{}, err
@@ -67,8 +71,8 @@ func (s *Store) UpdateProduct(ctx context.Context, id int64, d catalog.Draft) (c
 			return err
 		}
 		n, err := r.affected(ctx, `UPDATE products SET slug = $2, name = $3, description = $4, category_id = $5,
-			images = $6, updated_at = $7 WHERE id = $1`,
-			id, d.Slug, d.Name, d.Description, catID, images, micros(s.now()))
+			images = $6, updated_at = $7, published = COALESCE($8, published) WHERE id = $1`,
+			id, d.Slug, d.Name, d.Description, catID, images, micros(s.now()), nullBool(d.Published))
 		if err != nil {
 			return s.conflictOr(err, "slug", "is taken", "update product")
 		}
@@ -76,6 +80,9 @@ func (s *Store) UpdateProduct(ctx context.Context, id int64, d catalog.Draft) (c
 			return apperr.New(apperr.NotFound, "product not found")
 		}
 		if err := s.replaceVariants(ctx, r, id, d.Variants); err != nil {
+			return err
+		}
+		if err := s.productChanged(ctx, r, id, "updated"); err != nil {
 			return err
 		}
 		p, err = s.productWhere(ctx, r, "p.id = $1", id)
@@ -134,14 +141,43 @@ func (s *Store) insertVariant(ctx context.Context, r runner, productID int64, po
 // DeleteProduct deletes a product and its variants; the variants leave open
 // carts with them. Orders keep their lines: they copied name and price.
 func (s *Store) DeleteProduct(ctx context.Context, id int64) error {
-	n, err := runner{c: s.write}.affected(ctx, `DELETE FROM products WHERE id = $1`, id)
-	if err != nil {
-		return wrapf(err, "delete product")
-	}
-	if n == 0 {
-		return apperr.New(apperr.NotFound, "product not found")
-	}
-	return nil
+	err := s.inTx(ctx, "delete product", func(r runner) error {
+		n, err := r.affected(ctx, `DELETE FROM products WHERE id = $1`, id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return apperr.New(apperr.NotFound, "product not found")
+		}
+		return s.productChanged(ctx, r, id, "deleted")
+	})
+	return wrapf(err, "delete product")
+}
+
+// SetPublished publishes a draft (or takes a product back to draft) and
+// returns it; setting what is already set changes nothing and records no
+// event.
+func (s *Store) SetPublished(ctx context.Context, id int64, published bool) (catalog.Product, error) {
+	var p catalog.Product
+	err := s.inTx(ctx, "set published", func(r runner) error {
+		n, err := r.affected(ctx, `UPDATE products SET published = $2, updated_at = $3 WHERE id = $1 AND published <> $2`,
+			id, published, micros(s.now()))
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			change := "published"
+			if !published {
+				change = "unpublished"
+			}
+			if err := s.productChanged(ctx, r, id, change); err != nil {
+				return err
+			}
+		}
+		p, err = s.productWhere(ctx, r, "p.id = $1", id)
+		return err
+	})
+	return p, wrapf(err, "set published")
 }
 
 // SetAvailable sets the sellable stock of a SKU and returns the variant.
@@ -150,12 +186,19 @@ func (s *Store) SetAvailable(ctx context.Context, sku string, available int) (ca
 		return catalog.Variant{}, apperr.InvalidFields([]apperr.FieldError{{Field: "available", Reason: "must be between 0 and 1000000000"}})
 	}
 	var v catalog.Variant
-	err := runner{c: s.write}.queryRow(ctx, `UPDATE variants SET available = $2 WHERE sku = $1
-		RETURNING sku, name, price_amount, price_currency, available`, sku, available).
-		Scan(&v.SKU, &v.Name, &v.Price.Amount, &v.Price.Currency, &v.Available)
-	if err == sql.ErrNoRows {
-		return v, apperr.New(apperr.NotFound, "SKU not found")
-	}
+	err := s.inTx(ctx, "set available", func(r runner) error {
+		var productID int64
+		err := r.queryRow(ctx, `UPDATE variants SET available = $2 WHERE sku = $1
+			RETURNING sku, name, price_amount, price_currency, available, product_id`, sku, available).
+			Scan(&v.SKU, &v.Name, &v.Price.Amount, &v.Price.Currency, &v.Available, &productID)
+		if err == sql.ErrNoRows {
+			return apperr.New(apperr.NotFound, "SKU not found")
+		}
+		if err != nil {
+			return err
+		}
+		return s.productChanged(ctx, r, productID, "stock")
+	})
 	return v, wrapf(err, "set available")
 }
 
@@ -182,6 +225,14 @@ func encodeImages(images []string) (string, error) {
 		return "", fmt.Errorf("sqlstore: encode images: %w", err)
 	}
 	return string(b), nil
+}
+
+// nullBool passes nil or the value, so SQL can COALESCE an absent flag.
+func nullBool(p *bool) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 // nullInt passes nil or the value, so SQL can COALESCE an absent number.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/peakshop/peakshop/internal/domain/apperr"
+	"github.com/peakshop/peakshop/internal/domain/event"
 	"github.com/peakshop/peakshop/internal/domain/order"
 )
 
@@ -17,15 +18,18 @@ import (
 const (
 	sqlClaimKey = `INSERT INTO idempotency_keys (idem_key, request_hash, order_id, done, created_at)
 		VALUES ($1, $2, $3, FALSE, $4) ON CONFLICT (idem_key) DO NOTHING`
-	sqlTakeCart  = `UPDATE carts SET status = 'checked_out', updated_at = $2 WHERE id = $1 AND status = 'open'`
-	sqlCartLines = `SELECT i.sku, i.quantity, p.name, v.name, v.price_amount, v.price_currency
-		FROM cart_items i JOIN variants v ON v.sku = i.sku JOIN products p ON p.id = v.product_id
-		WHERE i.cart_id = $1 ORDER BY i.sku`
+	sqlTakeCart = `UPDATE carts SET status = 'checked_out', updated_at = $2 WHERE id = $1 AND status = 'open'`
+	// Only an open cart has lines to check out.
+	sqlCartLines = `SELECT i.sku, i.quantity, p.name, v.name, v.price_amount, v.price_currency, p.published
+		FROM carts c JOIN cart_items i ON i.cart_id = c.id JOIN variants v ON v.sku = i.sku JOIN products p ON p.id = v.product_id
+		WHERE c.id = $1 AND c.status = 'open' ORDER BY i.sku`
 	sqlTakeStock   = `UPDATE variants SET available = available - $1 WHERE sku = $2 AND available >= $1 RETURNING available`
 	sqlInsertOrder = `INSERT INTO orders (id, status, email, address, cart_id, total_amount, currency, reason, created_at, updated_at, customer_id,
 		discount_amount, coupon_code)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $8, $9, $10, $11)`
-	sqlKeyShort = `UPDATE idempotency_keys SET done = TRUE, result = $2, order_id = NULL WHERE idem_key = $1`
+	sqlInsertOrderLines = `INSERT INTO order_lines (order_id, sku, name, quantity, unit_amount, currency, discount_amount) VALUES `
+	orderLineCols       = 7
+	sqlKeyShort         = `UPDATE idempotency_keys SET done = TRUE, result = $2, order_id = NULL WHERE idem_key = $1`
 	// A queued checkout's answer is final when its transaction commits.
 	sqlKeyAccepted = `UPDATE idempotency_keys SET done = TRUE, result = $2 WHERE idem_key = $1`
 	sqlQueueToken  = `INSERT INTO order_payment_tokens (order_id, token) VALUES ($1, $2)`
@@ -34,9 +38,9 @@ const (
 // BeginCheckout claims the key, takes the cart, reserves stock for every line
 // in SKU order and writes the order, in one transaction. See order.Store.
 //
-// The savepoint sits after the key claim: when stock is short everything after
-// it (cart, stock) is rolled back, and the key is kept, holding the
-// OutOfStock result, so a retry with the key replays the same answer.
+// When stock is short the lines taken before the short one are given back
+// and the cart stays open, but the key is kept, holding the OutOfStock
+// result, so a retry with the key replays the same answer.
 func (s *Store) BeginCheckout(ctx context.Context, b order.Begin) (order.Begun, error) {
 	if b.IdempotencyKey == "" || b.OrderID == "" || b.CartID == "" {
 		return order.Begun{}, apperr.New(apperr.Invalid, "checkout needs an idempotency key, an order id and a cart id")
@@ -67,20 +71,12 @@ func (s *Store) BeginCheckout(ctx context.Context, b order.Begin) (order.Begun, 
 			out.Existing = &rec
 			return nil
 		}
-		if _, err := r.exec(ctx, "SAVEPOINT reserve"); err != nil {
-			return fmt.Errorf("savepoint: %w", err)
-		}
-		if n, err := r.affected(ctx, sqlTakeCart, b.CartID, now); err != nil {
-			return fmt.Errorf("take cart: %w", err)
-		} else if n == 0 {
-			return cartStateError(ctx, r, b.CartID)
-		}
 		lines, err := cartLines(ctx, r, b.CartID)
 		if err != nil {
 			return err
 		}
 		if len(lines) == 0 {
-			return apperr.InvalidFields([]apperr.FieldError{{Field: "cart_id", Reason: "the cart is empty"}})
+			return noLinesError(ctx, r, b.CartID)
 		}
 		var low []lowStock
 		for i, l := range lines {
@@ -97,6 +93,17 @@ func (s *Store) BeginCheckout(ctx context.Context, b order.Begin) (order.Begun, 
 			if left < b.LowStock && left+l.Quantity >= b.LowStock {
 				low = append(low, lowStock{sku: l.SKU, left: left})
 			}
+		}
+		// The cart is taken after its stock, so that a short checkout has
+		// only the lines before the short one to give back and needs no
+		// savepoint: on SQLite a savepoint is a statement on the one writer
+		// and stays open under every later checkout in the same group commit.
+		// Two checkouts racing for one cart (different keys) both reach this
+		// UPDATE; the loser's 0 rows fail its transaction, stock included.
+		if n, err := r.affected(ctx, sqlTakeCart, b.CartID, now); err != nil {
+			return fmt.Errorf("take cart: %w", err)
+		} else if n == 0 {
+			return cartStateError(ctx, r, b.CartID)
 		}
 		total, err := order.Total(lines, b.Currency)
 		if err != nil {
@@ -115,18 +122,19 @@ func (s *Store) BeginCheckout(ctx context.Context, b order.Begin) (order.Begun, 
 		if b.Queued {
 			status = order.PaymentQueued
 		}
-		if _, err := r.exec(ctx, sqlInsertOrder, b.OrderID, string(status), b.Email, string(address),
-			b.CartID, total.Amount, total.Currency, now, nullString(b.CustomerID), discount, nullString(b.Coupon)); err != nil {
-			return s.conflictOr(err, "order_id", "is taken", "insert order")
-		}
-		if err := insertOrderLines(ctx, r, b.OrderID, lines); err != nil {
-			return err
-		}
 		o := &order.Order{
 			ID: b.OrderID, Status: status, Email: b.Email, ShippingAddress: b.Address,
 			Lines: lines, Total: total, CartID: b.CartID, CustomerID: b.CustomerID, CreatedAt: fromMicros(now), UpdatedAt: fromMicros(now),
 		}
-		if err := placedEvents(ctx, r, b, o, low); err != nil {
+		events, err := placedEvents(b, o, low)
+		if err != nil {
+			return err
+		}
+		if err := s.insertOrder(ctx, r, []any{b.OrderID, string(status), b.Email, string(address),
+			b.CartID, total.Amount, total.Currency, now, nullString(b.CustomerID), discount, nullString(b.Coupon)}, lines, events); err != nil {
+			return err
+		}
+		if err := queuedCheckout(ctx, r, b, o); err != nil {
 			return err
 		}
 		out.Order = o
@@ -138,7 +146,7 @@ func (s *Store) BeginCheckout(ctx context.Context, b order.Begin) (order.Begun, 
 	return out, nil
 }
 
-// cartLines reads the cart's lines priced now, in SKU order: the lock order
+// cartLines reads an open cart's lines priced now, in SKU order: the lock order
 // that keeps concurrent checkouts on PostgreSQL free of deadlocks.
 func cartLines(ctx context.Context, r runner, cartID string) ([]order.Line, error) {
 	rows, err := r.query(ctx, sqlCartLines, cartID)
@@ -150,13 +158,35 @@ func cartLines(ctx context.Context, r runner, cartID string) ([]order.Line, erro
 	for rows.Next() {
 		var l order.Line
 		var product, variant string
-		if err := rows.Scan(&l.SKU, &l.Quantity, &product, &variant, &l.UnitPrice.Amount, &l.UnitPrice.Currency); err != nil {
+		var published bool
+		if err := rows.Scan(&l.SKU, &l.Quantity, &product, &variant, &l.UnitPrice.Amount, &l.UnitPrice.Currency, &published); err != nil {
 			return nil, fmt.Errorf("cart lines: %w", err)
+		}
+		if !published {
+			// Taken back to draft after it went into the cart: not for sale.
+			return nil, apperr.InvalidFields([]apperr.FieldError{{Field: "cart_id",
+				Reason: "item " + l.SKU + " is no longer for sale; remove it from the cart"}})
 		}
 		l.Name = lineName(product, variant)
 		lines = append(lines, l)
 	}
 	return lines, rows.Err()
+}
+
+// noLinesError explains a cart with nothing to check out: unknown, no
+// longer open, or open and empty.
+func noLinesError(ctx context.Context, r runner, cartID string) error {
+	var status string
+	err := r.queryRow(ctx, `SELECT status FROM carts WHERE id = $1`, cartID).Scan(&status)
+	switch {
+	case err == sql.ErrNoRows:
+		return apperr.New(apperr.NotFound, "cart not found")
+	case err != nil:
+		return fmt.Errorf("cart status: %w", err)
+	case status != "open":
+		return apperr.Errorf(apperr.Conflict, "the cart is %s and can no longer change", status)
+	}
+	return apperr.InvalidFields([]apperr.FieldError{{Field: "cart_id", Reason: "the cart is empty"}})
 }
 
 // lineName is how an ordered SKU is named on the order, frozen at checkout.
@@ -167,25 +197,45 @@ func lineName(product, variant string) string {
 	return product + " (" + variant + ")"
 }
 
-func insertOrderLines(ctx context.Context, r runner, orderID string, lines []order.Line) error {
-	args := make([]any, 0, len(lines)*7)
+// insertOrder writes the order (orderArgs are sqlInsertOrder's), its lines
+// and its events. With writable CTEs that is one statement, one round trip.
+func (s *Store) insertOrder(ctx context.Context, r runner, orderArgs []any, lines []order.Line, events []event.Event) error {
+	orderID := orderArgs[0]
+	lineArgs := make([]any, 0, len(lines)*orderLineCols)
 	for _, l := range lines {
-		args = append(args, orderID, l.SKU, l.Name, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency, l.Discount.Amount)
+		lineArgs = append(lineArgs, orderID, l.SKU, l.Name, l.Quantity, l.UnitPrice.Amount, l.UnitPrice.Currency, l.Discount.Amount)
 	}
-	_, err := r.exec(ctx, `INSERT INTO order_lines (order_id, sku, name, quantity, unit_amount, currency, discount_amount) VALUES `+
-		valuesRows(len(lines), 7), args...)
-	if err != nil {
+	eventArgs := outboxArgs(ctx, events)
+	if s.dialect.WritableCTE {
+		first := len(orderArgs) + 1
+		q := `WITH o AS (` + sqlInsertOrder + `), l AS (` + sqlInsertOrderLines + valuesRowsFrom(first, len(lines), orderLineCols) +
+			`) ` + sqlInsertOutbox + valuesRowsFrom(first+len(lineArgs), len(events), outboxCols)
+		args := append(append(append(make([]any, 0, len(orderArgs)+len(lineArgs)+len(eventArgs)), orderArgs...), lineArgs...), eventArgs...)
+		if _, err := r.exec(ctx, q, args...); err != nil {
+			return s.conflictOr(err, "order_id", "is taken", "insert order")
+		}
+		return nil
+	}
+	if _, err := r.exec(ctx, sqlInsertOrder, orderArgs...); err != nil {
+		return s.conflictOr(err, "order_id", "is taken", "insert order")
+	}
+	if _, err := r.exec(ctx, sqlInsertOrderLines+valuesRows(len(lines), orderLineCols), lineArgs...); err != nil {
 		return fmt.Errorf("insert order lines: %w", err)
+	}
+	if _, err := r.exec(ctx, sqlInsertOutbox+valuesRows(len(events), outboxCols), eventArgs...); err != nil {
+		return fmt.Errorf("insert outbox: %w", err)
 	}
 	return nil
 }
 
-// shortOfStock undoes the reservation back to the savepoint, lists every
+// shortOfStock gives back the units taken before the failed line, lists every
 // short line (the one that failed first among them) and records the
 // OutOfStock result under the key.
 func (s *Store) shortOfStock(ctx context.Context, r runner, b order.Begin, lines []order.Line, failed int) ([]apperr.Shortage, error) {
-	if _, err := r.exec(ctx, "ROLLBACK TO SAVEPOINT reserve"); err != nil {
-		return nil, fmt.Errorf("rollback to savepoint: %w", err)
+	for _, l := range lines[:failed] {
+		if _, err := r.exec(ctx, sqlGiveStock, l.Quantity, l.SKU); err != nil {
+			return nil, fmt.Errorf("give back stock: %w", err)
+		}
 	}
 	args := make([]any, len(lines))
 	for i, l := range lines {

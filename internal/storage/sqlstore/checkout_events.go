@@ -16,11 +16,9 @@ type lowStock struct {
 	left int
 }
 
-// placedEvents is what BeginCheckout adds to the order's transaction: the
-// order.placed event (and inventory.low for SKUs that crossed the level) in
-// the outbox, and for a queued checkout the card token for the workflow and
-// the key's final answer. One multi-row INSERT keeps the hot path short.
-func placedEvents(ctx context.Context, r runner, b order.Begin, o *order.Order, low []lowStock) error {
+// placedEvents are what BeginCheckout adds to the outbox with the order:
+// order.placed, and inventory.low for SKUs that crossed the level.
+func placedEvents(b order.Begin, o *order.Order, low []lowStock) ([]event.Event, error) {
 	units := 0
 	for _, l := range o.Lines {
 		units += l.Quantity
@@ -28,19 +26,22 @@ func placedEvents(ctx context.Context, r runner, b order.Begin, o *order.Order, 
 	placed, err := event.New(event.OrderEventID(o.ID, event.OrderPlaced), event.OrderPlaced, o.ID, b.Now,
 		event.OrderData{OrderID: o.ID, Email: o.Email, CustomerID: o.CustomerID, Total: o.Total, Units: units, Queued: b.Queued})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	events := []event.Event{placed}
 	for _, l := range low {
 		e, err := event.New(o.ID+":low:"+l.sku, event.InventoryLow, l.sku, b.Now, map[string]any{"sku": l.sku, "available": l.left})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		events = append(events, e)
 	}
-	if err := insertEvents(ctx, r, events...); err != nil {
-		return err
-	}
+	return events, nil
+}
+
+// queuedCheckout keeps a queued order's card token for the workflow and
+// records the key's final answer, 202, in the order's transaction.
+func queuedCheckout(ctx context.Context, r runner, b order.Begin, o *order.Order) error {
 	if !b.Queued {
 		return nil
 	}
@@ -78,6 +79,16 @@ func settledEvents(ctx context.Context, r runner, st order.Settlement, o settled
 			return fmt.Errorf("forget payment token: %w", err)
 		}
 	}
+	e, ok, err := settledEvent(st, o)
+	if err != nil || !ok {
+		return err
+	}
+	return insertEvents(ctx, r, e)
+}
+
+// settledEvent is the event a settlement publishes, if any: order.paid or
+// order.cancelled.
+func settledEvent(st order.Settlement, o settled) (event.Event, bool, error) {
 	var t event.Type
 	switch st.Status {
 	case order.Paid:
@@ -85,12 +96,9 @@ func settledEvents(ctx context.Context, r runner, st order.Settlement, o settled
 	case order.Cancelled:
 		t = event.OrderCancelled
 	default:
-		return nil
+		return event.Event{}, false, nil
 	}
 	e, err := event.New(event.OrderEventID(st.OrderID, t), t, st.OrderID, st.Now,
 		event.OrderData{OrderID: st.OrderID, Email: o.email, CustomerID: o.customer.String, Total: o.total, Reason: st.Reason, Queued: st.KeepKey})
-	if err != nil {
-		return err
-	}
-	return insertEvents(ctx, r, e)
+	return e, err == nil, err
 }

@@ -37,6 +37,9 @@ func (s *Store) FinishCheckout(ctx context.Context, st order.Settlement) error {
 		return apperr.Errorf(apperr.Invalid, "cannot settle an order as %q", st.Status)
 	}
 	now := micros(st.Now)
+	if s.dialect.WritableCTE && st.Status == order.Paid && !st.KeepKey && st.Result != nil && st.Order != nil {
+		return s.settlePaidInOneStatement(ctx, st)
+	}
 	err := s.inTx(ctx, "finish checkout", func(r runner) error {
 		var (
 			cartID string

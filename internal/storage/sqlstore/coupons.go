@@ -91,6 +91,27 @@ func releaseCoupon(ctx context.Context, r runner, code, orderID string) error {
 	return nil
 }
 
+// releasePaidCoupon gives back the coupon use of a paid order being
+// cancelled, so a coupon's cap counts only orders that stand. The use goes
+// back only when this call deleted the order's redemption row: a retried or
+// concurrent cancel finds no row and releases nothing, and so does an order
+// that used no coupon. (The caller's conditional status UPDATE already
+// admits one cancel; this keeps the release right on its own.)
+func releasePaidCoupon(ctx context.Context, r runner, orderID string) error {
+	var code string
+	err := r.queryRow(ctx, `DELETE FROM coupon_redemptions WHERE order_id = $1 RETURNING code`, orderID).Scan(&code)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("release redemption: %w", err)
+	}
+	if _, err := r.exec(ctx, sqlReleaseCoupon, code); err != nil {
+		return fmt.Errorf("release coupon: %w", err)
+	}
+	return nil
+}
+
 const couponCols = `code, kind, value, scope, target_id, starts_at, ends_at, max_uses, max_per_customer, used`
 
 // CreateCoupon stores a validated coupon; a taken code is apperr Conflict.

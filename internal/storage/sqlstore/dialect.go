@@ -41,6 +41,10 @@ type Dialect struct {
 	// shared transaction (see groupCommitter). Only for engines with a
 	// single writer where a failed statement leaves the transaction usable.
 	GroupCommit bool
+	// WritableCTE means data-modifying statements may sit in a WITH clause
+	// (PostgreSQL), so several dependent writes go in one statement: one
+	// round trip, atomic without BEGIN and COMMIT.
+	WritableCTE bool
 }
 
 // maxRetries bounds how often a transaction is rerun after a ClassRetry error.

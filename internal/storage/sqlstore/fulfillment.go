@@ -113,8 +113,9 @@ type Refund struct {
 }
 
 // CancelPaid cancels a paid or allocated order that cannot be fulfilled:
-// its stock goes back, the refund (if any) is recorded, and order.cancelled
-// goes to the outbox. Repeating it is a no-op.
+// its stock goes back, its coupon use (if any) is released, the refund (if
+// any) is recorded, and order.cancelled goes to the outbox. Repeating it is
+// a no-op.
 func (s *Store) CancelPaid(ctx context.Context, orderID, reason string, refund *Refund, now time.Time) error {
 	at := micros(now)
 	err := s.inTx(ctx, "cancel paid order", func(r runner) error {
@@ -133,6 +134,9 @@ func (s *Store) CancelPaid(ctx context.Context, orderID, reason string, refund *
 		}
 		d.CustomerID = cus.String
 		if err := giveBack(ctx, r, orderID); err != nil {
+			return err
+		}
+		if err := releasePaidCoupon(ctx, r, orderID); err != nil {
 			return err
 		}
 		if refund != nil {

@@ -26,10 +26,11 @@ func TestMigrateAppliesAMissedLowerVersion(t *testing.T) {
 	dialect := full.Dialect()
 	full.Close()
 
-	// The same engine, with the pipeline migration left out.
+	// The same engine as it was before 00010 landed: 00001, 00020 and 00030
+	// only (later migrations may build on 00010's tables).
 	partial := fstest.MapFS{}
 	err = fs.WalkDir(dialect.Migrations, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || strings.HasPrefix(p, "00010_") {
+		if err != nil || d.IsDir() || !(strings.HasPrefix(p, "00001_") || strings.HasPrefix(p, "00020_") || strings.HasPrefix(p, "00030_")) {
 			return err
 		}
 		b, err := fs.ReadFile(dialect.Migrations, p)

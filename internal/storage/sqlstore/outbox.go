@@ -2,12 +2,14 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/peakshop/peakshop/internal/domain/event"
+	"github.com/peakshop/peakshop/internal/platform/msgtrace"
 )
 
 // The transactional outbox: events are rows written by the same transaction
@@ -22,6 +24,10 @@ import (
 type OutboxRow struct {
 	Seq   int64
 	Event event.Event
+	// Trace is the W3C trace context and baggage of the request that
+	// recorded the event (msgtrace's stored form), "" when it had none:
+	// the relay's publish continues that request's trace.
+	Trace string
 }
 
 // insertEvents appends events to the outbox inside a transaction. There is
@@ -32,17 +38,31 @@ func insertEvents(ctx context.Context, r runner, events ...event.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	// The envelope is stored as columns and only Data as JSON: encoding the
-	// whole envelope would re-validate Data, a cost on every checkout.
-	args := make([]any, 0, len(events)*5)
-	for _, e := range events {
-		args = append(args, e.ID, string(e.Type), e.Key, string(e.Data), micros(e.OccurredAt))
-	}
-	if _, err := r.exec(ctx, `INSERT INTO outbox (event_id, type, event_key, data, created_at) VALUES `+
-		valuesRows(len(events), 5), args...); err != nil {
+	args := outboxArgs(ctx, events)
+	if _, err := r.exec(ctx, sqlInsertOutbox+valuesRows(len(events), outboxCols), args...); err != nil {
 		return fmt.Errorf("insert outbox: %w", err)
 	}
 	return nil
+}
+
+// sqlInsertOutbox takes outboxCols values per event (outboxArgs).
+const (
+	sqlInsertOutbox = `INSERT INTO outbox (event_id, type, event_key, data, created_at, trace_context) VALUES `
+	outboxCols      = 6
+)
+
+// outboxArgs are the values of events' outbox rows. The envelope is stored
+// as columns and only Data as JSON: encoding the whole envelope would
+// re-validate Data, a cost on every checkout. The request's trace context
+// goes with its events (one capture for all of them), so the publish,
+// seconds later, joins the same trace.
+func outboxArgs(ctx context.Context, events []event.Event) []any {
+	trace := nullString(msgtrace.Capture(ctx))
+	args := make([]any, 0, len(events)*outboxCols)
+	for _, e := range events {
+		args = append(args, e.ID, string(e.Type), e.Key, string(e.Data), micros(e.OccurredAt), trace)
+	}
+	return args
 }
 
 // AppendEvents writes events to the outbox in a transaction of their own,
@@ -54,7 +74,7 @@ func (s *Store) AppendEvents(ctx context.Context, events ...event.Event) error {
 // UnsentEvents returns up to limit events not yet sent, oldest first. Rows
 // committed out of seq order (PostgreSQL) are simply found next time.
 func (s *Store) UnsentEvents(ctx context.Context, limit int) ([]OutboxRow, error) {
-	rows, err := s.reader().query(ctx, `SELECT seq, event_id, type, event_key, data, created_at FROM outbox ORDER BY seq LIMIT $1`, limit)
+	rows, err := s.reader().query(ctx, `SELECT seq, event_id, type, event_key, data, created_at, trace_context FROM outbox ORDER BY seq LIMIT $1`, limit)
 	if err != nil {
 		return nil, wrapf(err, "unsent events")
 	}
@@ -65,11 +85,12 @@ func (s *Store) UnsentEvents(ctx context.Context, limit int) ([]OutboxRow, error
 			row       OutboxRow
 			typ, data string
 			at        int64
+			trace     sql.NullString
 		)
-		if err := rows.Scan(&row.Seq, &row.Event.ID, &typ, &row.Event.Key, &data, &at); err != nil {
+		if err := rows.Scan(&row.Seq, &row.Event.ID, &typ, &row.Event.Key, &data, &at, &trace); err != nil {
 			return nil, wrapf(err, "unsent events")
 		}
-		row.Event.Type, row.Event.OccurredAt = event.Type(typ), fromMicros(at)
+		row.Event.Type, row.Event.OccurredAt, row.Trace = event.Type(typ), fromMicros(at), trace.String
 		if data != "" {
 			row.Event.Data = json.RawMessage(data)
 		}

@@ -7,13 +7,16 @@ import (
 
 	"github.com/peakshop/peakshop/internal/domain/account"
 	"github.com/peakshop/peakshop/internal/domain/apperr"
+	"github.com/peakshop/peakshop/internal/platform/synthetic"
 )
 
 // CreateSession stores a session; s.ID is the token's hash.
 func (s *Store) CreateSession(ctx context.Context, sess account.Session) error {
-	_, err := runner{c: s.write}.exec(ctx, `INSERT INTO sessions (id, customer_id, cart_id, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5)`, sess.ID, nullString(sess.CustomerID), nullString(sess.CartID),
-		micros(sess.CreatedAt), micros(sess.ExpiresAt))
+	// synthetic marks a load rehearsal's session, which the funnel figures
+	// leave out.
+	_, err := runner{c: s.write}.exec(ctx, `INSERT INTO sessions (id, customer_id, cart_id, created_at, expires_at, synthetic)
+		VALUES ($1, $2, $3, $4, $5, $6)`, sess.ID, nullString(sess.CustomerID), nullString(sess.CartID),
+		micros(sess.CreatedAt), micros(sess.ExpiresAt), synthetic.FromContext(ctx))
 	if err != nil {
 		return s.conflictOr(err, "session", "exists", "create session")
 	}

@@ -213,14 +213,17 @@ func placeholders(from, n int) string {
 }
 
 // valuesRows returns "($1, $2), ($3, $4)" for rows rows of cols columns.
-func valuesRows(rows, cols int) string {
+func valuesRows(rows, cols int) string { return valuesRowsFrom(1, rows, cols) }
+
+// valuesRowsFrom is valuesRows with placeholders numbered from first.
+func valuesRowsFrom(first, rows, cols int) string {
 	b := make([]byte, 0, rows*cols*5)
 	for r := range rows {
 		if r > 0 {
 			b = append(b, ", "...)
 		}
 		b = append(b, '(')
-		b = append(b, placeholders(r*cols+1, cols)...)
+		b = append(b, placeholders(first+r*cols, cols)...)
 		b = append(b, ')')
 	}
 	return string(b)

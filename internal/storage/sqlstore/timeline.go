@@ -48,6 +48,11 @@ func (s *Store) Timeline(ctx context.Context, id string) ([]order.Step, error) {
 	case order.Cancelled, order.PaymentDeclined, order.PaymentFailed:
 		add(status, sql.NullInt64{Int64: updated, Valid: true}, reason)
 	}
+	events, err := s.paymentEventSteps(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	steps = append(steps, events...)
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].At.Before(steps[j].At) })
 	return steps, nil
 }

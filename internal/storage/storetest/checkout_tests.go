@@ -9,6 +9,7 @@ import (
 
 	"github.com/peakshop/peakshop/internal/domain/apperr"
 	"github.com/peakshop/peakshop/internal/domain/cart"
+	"github.com/peakshop/peakshop/internal/domain/event"
 	"github.com/peakshop/peakshop/internal/domain/order"
 	"github.com/peakshop/peakshop/internal/platform/ids"
 	"github.com/peakshop/peakshop/internal/storage/sqlstore"
@@ -30,6 +31,14 @@ func begin(cartID, key string) order.Begin {
 func paid(orderID string, result string) order.Settlement {
 	return order.Settlement{OrderID: orderID, Status: order.Paid, Now: time.Now(), Result: []byte(result),
 		Payment: &order.PaymentRecord{Provider: "simulator", ChargeID: "ch_" + orderID, Amount: usd(1), IdempotencyKey: orderID + ":charge"}}
+}
+
+// paidWith is paid carrying the order as the checkout holds it, which lets
+// an engine settle in one statement (PostgreSQL's writable CTEs).
+func paidWith(o *order.Order, result string) order.Settlement {
+	st := paid(o.ID, result)
+	st.Order = o
+	return st
 }
 
 func mustBeginOrder(tb testing.TB, s *sqlstore.Store, b order.Begin) *order.Order {
@@ -80,7 +89,7 @@ func testCheckoutPaid(t *testing.T, s *sqlstore.Store) {
 		t.Errorf("stored order = %+v, want %+v", stored, o)
 	}
 
-	mustNoErr(t, s.FinishCheckout(ctx, paid(o.ID, `{"outcome":"created"}`)), "finish")
+	mustNoErr(t, s.FinishCheckout(ctx, paidWith(o, `{"outcome":"created"}`)), "finish")
 	stored, _ = s.Order(ctx, o.ID)
 	if stored.Status != order.Paid {
 		t.Errorf("status = %q, want paid", stored.Status)
@@ -93,8 +102,24 @@ func testCheckoutPaid(t *testing.T, s *sqlstore.Store) {
 		t.Errorf("record when done = %+v", rec)
 	}
 
+	evs, err := s.UnsentEvents(ctx, 1000)
+	mustNoErr(t, err, "outbox")
+	paidEvents := 0
+	for _, e := range evs {
+		if e.Event.Type == event.OrderPaid && e.Event.Key == o.ID {
+			paidEvents++
+		}
+	}
+	if paidEvents != 1 {
+		t.Errorf("order.paid events = %d, want 1", paidEvents)
+	}
+
 	// Settling again is a Conflict and changes nothing.
 	wantKind(t, s.FinishCheckout(ctx, paid(o.ID, `{}`)), apperr.Conflict)
+	wantKind(t, s.FinishCheckout(ctx, paidWith(o, `{}`)), apperr.Conflict)
+	unknown := *o
+	unknown.ID = "ord_unknown"
+	wantKind(t, s.FinishCheckout(ctx, paidWith(&unknown, `{}`)), apperr.NotFound)
 	declined := order.Settlement{OrderID: o.ID, Status: order.PaymentDeclined, Now: time.Now(), Result: []byte(`{}`)}
 	wantKind(t, s.FinishCheckout(ctx, declined), apperr.Conflict)
 	wantStock(t, s, map[string]int{"WB-1": 98, "TR-40": 4})

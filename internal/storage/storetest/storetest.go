@@ -57,6 +57,10 @@ func Run(t *testing.T, open func(t testing.TB) *sqlstore.Store) {
 		{"Storefront", testStorefront},
 		{"Admin", testAdmin},
 		{"Promotions", testPromotionsPriced}, {"CouponRefused", testCouponRefused}, {"CouponPerCustomer", testCouponPerCustomer}, {"CouponReleasedOnDecline", testCouponReleasedOnDecline}, {"CouponCapRace", testCouponCapRace}, {"CouponPerCustomerRace", testCouponPerCustomerRace}, {"PromoAdmin", testPromoAdmin},
+		{"Drafts", testDrafts}, {"ProductChangedEvents", testProductChangedEvents},
+		{"ScheduleRace", testScheduleRace}, {"ScheduleLaunch", testScheduleLaunch}, {"ScheduleRevert", testScheduleRevert},
+		{"ScheduleInvalid", testScheduleInvalid}, {"ScheduleFails", testScheduleFails},
+		{"CouponReleasedOnCancelPaid", testCouponReleasedOnCancelPaid},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,7 +7,8 @@ const apiRoutes = `(GET|POST|PUT|DELETE) /api/.*`
 
 // Defaults are the alarms a shop starts with. Thresholds are for a sale day:
 // tight enough to page before shoppers give up, loose enough not to page on
-// one slow minute. Queue rules stay INSUFFICIENT_DATA until the queues exist.
+// one slow minute. Queue rules stay INSUFFICIENT_DATA where the pipeline
+// does not run (no JetStream, no queue series).
 func Defaults() File {
 	f := File{Period: Duration(time.Minute), Rules: []Rule{
 		{
@@ -38,8 +39,11 @@ func Defaults() File {
 			Comparison: ">", Threshold: 1000, Datapoints: 3, Periods: 5, Severity: "page", Actions: []string{"scale-out"},
 		},
 		{
-			Name: "dead-letters", Description: "messages moved to a dead-letter queue",
-			Signal:     Signal{Kind: "increase", Metric: "peakshop_queue_dead_letters_total"},
+			// A gauge of the dead-letter stream (per subscriber), not a
+			// counter: the alarm holds while dead letters wait, and clears
+			// once they are redriven or purged.
+			Name: "dead-letters", Description: "dead letters waiting in the dead-letter queue",
+			Signal:     Signal{Kind: "gauge", Metric: "peakshop_queue_dead_letters"},
 			Comparison: ">", Threshold: 0, Datapoints: 1, Periods: 1, Severity: "ticket",
 		},
 	}}

@@ -22,16 +22,18 @@ type Point struct {
 	Declines     *float64 `json:"declines_per_min"`
 	StockOuts    *float64 `json:"stockouts_per_min"`
 	QueueLag     *float64 `json:"queue_lag"`
+	DeadLetters  *float64 `json:"dead_letters"`
 	Instances    *float64 `json:"instances"`
 	WAFBlocks    *float64 `json:"waf_blocks_per_s"`
+	RateBlocks   *float64 `json:"rate_blocks_per_s"`
 	Goroutines   *float64 `json:"goroutines"`
 	HeapMB       *float64 `json:"heap_mb"`
 	SyntheticRPM *float64 `json:"synthetic_checkouts_per_min"`
 }
 
-// Metric names the console reads. Queue, instance and WAF series come with
-// later parts of the shop; until a registry has them the page shows
-// "not running".
+// Metric names the console reads. Queue series exist where the order
+// pipeline runs (JetStream), WAF and rate-rule series where the edge runs
+// in-process; without them the page shows "not running".
 const (
 	mRequests  = "peakshop_http_requests_total"
 	mDuration  = "peakshop_http_request_duration_seconds"
@@ -41,8 +43,11 @@ const (
 	mCache     = "peakshop_cache_requests_total"
 	mSynthetic = "peakshop_synthetic_checkouts_total"
 	mQueueLag  = "peakshop_queue_consumer_lag_messages"
-	mInstances = "peakshop_instances"
+	mDead      = "peakshop_queue_dead_letters"
+	mInstances = "peakshop_instance_up"
+	mUpstreams = "peakshop_edge_upstream_targets_healthy"
 	mWAFBlocks = "peakshop_waf_blocks_total"
+	mRateRules = "peakshop_ratelimit_blocks_total"
 )
 
 var (
@@ -104,8 +109,16 @@ func point(prev, cur promsnap.Snapshot) Point {
 	}
 	p.CacheHit = opt(promsnap.Ratio(prev, cur, mCache, hits, mCache, nil))
 	p.QueueLag = opt(cur.Max(mQueueLag, nil))
-	p.Instances = opt(cur.Sum(mInstances, nil))
+	p.DeadLetters = opt(cur.Sum(mDead, nil))
+	// Instances: the targets the edge sends traffic to when it proxies to
+	// a pool, else the processes whose metrics this registry holds.
+	if v, ok := cur.Sum(mUpstreams, nil); ok {
+		p.Instances = &v
+	} else {
+		p.Instances = opt(cur.Sum(mInstances, nil))
+	}
 	p.WAFBlocks = opt(promsnap.Rate(prev, cur, mWAFBlocks, nil))
+	p.RateBlocks = opt(promsnap.Rate(prev, cur, mRateRules, nil))
 	p.Goroutines = opt(cur.Sum("go_goroutines", nil))
 	if v, ok := cur.Sum("go_memstats_heap_alloc_bytes", nil); ok {
 		p.HeapMB = scale(1.0/(1<<20), v, true)
@@ -118,8 +131,8 @@ func point(prev, cur promsnap.Snapshot) Point {
 func features(s promsnap.Snapshot) map[string]bool {
 	return map[string]bool{
 		"queue":     s.Has(mQueueLag),
-		"instances": s.Has(mInstances),
-		"waf":       s.Has(mWAFBlocks),
+		"instances": s.Has(mInstances) || s.Has(mUpstreams),
+		"waf":       s.Has(mWAFBlocks) || s.Has(mRateRules), // blocks appear with the first one; rate rules are listed from the start
 		"cache":     s.Has(mCache),
 	}
 }

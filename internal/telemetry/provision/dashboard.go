@@ -30,9 +30,22 @@ func panels() []panel {
 		{"Payment decline ratio", "percentunit", [][2]string{{`sum(increase(peakshop_checkouts_total{outcome="declined"}[5m])) / sum(increase(peakshop_checkouts_total{outcome=~"created|declined"}[5m]))`, "declined"}}},
 		{"Stock-outs (SKUs short)/min", "short", [][2]string{{`sum(rate(peakshop_stockout_skus_total[5m])) * 60`, "SKUs"}}},
 		{"Product cache hit ratio", "percentunit", [][2]string{{`sum(rate(peakshop_cache_requests_total{cache="product",result="hit"}[1m])) / sum(rate(peakshop_cache_requests_total{cache="product"}[1m]))`, "hit ratio"}}},
-		{"Instances", "short", [][2]string{{`sum(peakshop_instances) or count(up{job=~".*peakshop.*"} == 1)`, "instances"}}},
-		{"Queue consumer lag", "short", [][2]string{{`max by (queue) (peakshop_queue_consumer_lag_messages)`, "{{queue}}"}}},
-		{"WAF blocks/s by rule", "short", [][2]string{{`sum by (rule) (rate(peakshop_waf_blocks_total[1m]))`, "{{rule}}"}}},
+		{"Conversion and cart abandonment", "percentunit", [][2]string{
+			{`max(peakshop_funnel_session_conversion_ratio)`, "session to order"},
+			{`max(peakshop_funnel_cart_abandonment_ratio)`, "carts abandoned"},
+		}},
+		{"Instances", "short", [][2]string{
+			{`sum by (role) (peakshop_instance_up)`, "{{role}}"},
+			{`sum by (pool) (peakshop_edge_upstream_targets_healthy)`, "healthy upstreams {{pool}}"},
+		}},
+		// Every instance running the pipeline reports the same consumers
+		// (read from JetStream), so max, not sum.
+		{"Queue consumer lag", "short", [][2]string{{`max by (consumer) (peakshop_queue_consumer_lag_messages)`, "{{consumer}}"}}},
+		{"Dead letters waiting", "short", [][2]string{{`max by (consumer) (peakshop_queue_dead_letters)`, "{{consumer}}"}}},
+		{"WAF blocks/s by rule", "short", [][2]string{
+			{`sum by (layer, rule) (rate(peakshop_waf_blocks_total[1m]))`, "{{layer}} {{rule}}"},
+			{`sum by (rule) (rate(peakshop_ratelimit_blocks_total[1m]))`, "rate rule {{rule}}"},
+		}},
 		{"Go runtime", "short", [][2]string{{`sum(go_goroutines)`, "goroutines"}, {`sum(go_memstats_heap_alloc_bytes) / 1048576`, "heap MiB"}}},
 	}
 }

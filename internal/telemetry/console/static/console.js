@@ -21,8 +21,8 @@
     "c-revenue": [["revenue_per_min", "revenue/min", "#a371f7"]],
     "c-cache": [["cache_hit_ratio", "hit ratio", "#39c5cf"]],
     "c-instances": [["instances", "instances", "#4493f8"]],
-    "c-queue": [["queue_lag", "lag", "#d29922"]],
-    "c-waf": [["waf_blocks_per_s", "blocks/s", "#f85149"]],
+    "c-queue": [["queue_lag", "lag", "#d29922"], ["dead_letters", "dead letters", "#f85149"]],
+    "c-waf": [["waf_blocks_per_s", "WAF blocks/s", "#f85149"], ["rate_blocks_per_s", "rate-rule blocks/s", "#d29922"]],
     "c-runtime": [["goroutines", "goroutines", "#4493f8"], ["heap_mb", "heap MB", "#a371f7"]]
   };
 
@@ -160,7 +160,7 @@
       svg.appendChild(t);
       return;
     }
-    var order = { clients: 0, external: 1, service: 1, database: 2 };
+    var order = { clients: 0, external: 1, service: 1, database: 2, queue: 2 };
     var cols = [[], [], []];
     nodes.forEach(function (n) { cols[order[n.kind] !== undefined ? order[n.kind] : 1].push(n); });
     var width = svg.clientWidth || 900;
@@ -215,5 +215,8 @@
       .catch(function (e) { status.textContent = "disconnected: " + e.message; status.className = "status down"; })
       .finally(function () { setTimeout(poll, interval); });
   }
+  // Read-only view of the charts' data, for the browser test (and anyone
+  // curious in the developer tools).
+  window.peakshopConsole = { cols: cols, times: xs };
   poll();
 })();

@@ -1,0 +1,146 @@
+// Package report renders a rehearsal's Result as one self-contained HTML
+// page: the load charts with the fault windows and the alarms drawn as
+// bands on the same time axis, the timeline of everything that happened,
+// the SLO verdicts, the audit, the scaling record and the cost estimate.
+// uPlot comes from internal/loadgen/report (one embedded copy in the tree);
+// the data is inlined, so the page opens from a file or a CI artifact.
+package report
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/peakshop/peakshop/internal/loadgen"
+	loadreport "github.com/peakshop/peakshop/internal/loadgen/report"
+	"github.com/peakshop/peakshop/internal/rehearse"
+)
+
+var (
+	//go:embed page.html.tmpl
+	pageTmpl string
+	//go:embed charts.js
+	chartsJS string
+)
+
+// band is a span on the time axis, in seconds from the load's start.
+type band struct {
+	Kind  string  `json:"kind"` // "fault" or "alarm"
+	Label string  `json:"label"`
+	From  float64 `json:"from"`
+	To    float64 `json:"to"`
+}
+
+// moment is one line of the timeline.
+type moment struct {
+	T    float64
+	What string
+	Kind string // fault, alarm, scaling, probe, load
+}
+
+type stepRow struct {
+	Name string
+	loadgen.StepResult
+}
+
+type view struct {
+	R        *rehearse.Result
+	Bands    []band
+	Timeline []moment
+	Steps    []stepRow
+	SLOMet   bool
+	UPlotJS  template.JS
+	UPlotCSS template.CSS
+	ChartsJS template.JS
+}
+
+// Write renders res as HTML to w.
+func Write(w io.Writer, res *rehearse.Result) error {
+	t, err := template.New("report").Funcs(template.FuncMap{
+		"pct":   func(x float64) string { return fmt.Sprintf("%.2f%%", x*100) },
+		"f1":    func(x float64) string { return fmt.Sprintf("%.1f", x) },
+		"f4":    func(x float64) string { return fmt.Sprintf("%.4f", x) },
+		"clock": func(t time.Time) string { return t.Local().Format(time.TimeOnly) },
+	}).Parse(pageTmpl)
+	if err != nil {
+		return fmt.Errorf("rehearsal report template: %w", err)
+	}
+	js, css := loadreport.Assets()
+	v := view{R: res, SLOMet: true, UPlotJS: js, UPlotCSS: css, ChartsJS: template.JS(chartsJS)}
+	var zero time.Time
+	if res.Load != nil {
+		zero = res.Load.Started
+		for name, s := range res.Load.Steps {
+			v.Steps = append(v.Steps, stepRow{Name: name, StepResult: s})
+		}
+		slices.SortFunc(v.Steps, func(a, b stepRow) int {
+			if (a.Name == "all") != (b.Name == "all") {
+				if a.Name == "all" {
+					return 1
+				}
+				return -1
+			}
+			return cmp(a.Name, b.Name)
+		})
+	}
+	// Moments a hair before the load's start (the steady-state check) show
+	// as 0, not -0.
+	at := func(t time.Time) float64 { return math.Round(t.Sub(zero).Seconds()*10) / 10 }
+	for _, f := range res.Faults {
+		v.Bands = append(v.Bands, band{Kind: "fault", Label: f.Fault + " " + f.Target, From: at(f.Start), To: at(f.End)})
+	}
+	if fs := res.FlashSale; fs != nil {
+		v.Bands = append(v.Bands, band{Kind: "sale", Label: fmt.Sprintf("flash sale +%.0f/s", fs.Rate),
+			From: fs.At.D().Seconds(), To: (fs.At.D() + fs.Hold.D()).Seconds()})
+	}
+	for _, a := range res.Firing {
+		v.Bands = append(v.Bands, band{Kind: "alarm", Label: "alarm " + a.Name, From: at(a.Start), To: at(a.End)})
+	}
+	for _, e := range res.Chaos.Events {
+		kind := "fault"
+		if e.Fault == "probe" || e.Phase == "probe_fail" || e.Phase == "probe_ok" || e.Phase == "steady_state" {
+			kind = "probe"
+		}
+		v.Timeline = append(v.Timeline, moment{T: at(e.At), Kind: kind, What: fmt.Sprintf("%s %s %s %s", e.Phase, e.Fault, e.Target, e.Detail)})
+	}
+	for _, a := range res.Alarms {
+		v.Timeline = append(v.Timeline, moment{T: at(a.At), Kind: "alarm", What: fmt.Sprintf("alarm %s → %s %s", a.Name, a.State, a.Reason)})
+	}
+	for _, s := range res.Scaling {
+		v.Timeline = append(v.Timeline, moment{T: at(s.At), Kind: "scaling", What: s.Decision})
+	}
+	if res.Load != nil {
+		v.Timeline = append(v.Timeline, moment{T: 0, Kind: "load", What: "load starts"},
+			moment{T: res.Load.Seconds, Kind: "load", What: "load ends (" + res.Load.StoppedBy + ")"})
+	}
+	slices.SortStableFunc(v.Timeline, func(a, b moment) int {
+		switch {
+		case a.T < b.T:
+			return -1
+		case a.T > b.T:
+			return 1
+		}
+		return 0
+	})
+	for _, s := range res.Verdicts {
+		v.SLOMet = v.SLOMet && s.Met
+	}
+	if err := t.Execute(w, v); err != nil {
+		return fmt.Errorf("render rehearsal report: %w", err)
+	}
+	return nil
+}
+
+func cmp(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
