@@ -107,6 +107,18 @@ func TestCheckoutTraceReachesSubscribers(t *testing.T) {
 	if counters["events.order.paid"] != 1 || counters["revenue.usd"] != 1500 || counters["synthetic.events.order.paid"] != 1 {
 		t.Errorf("analytics counters %v: want the real order only in events and revenue, the synthetic one apart", counters)
 	}
+
+	// order.shipped is recorded by the fulfillment workflow, minutes later
+	// in real life: the marker must have travelled with the workflow too.
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		counters, _ = s.app.Store.Counters(context.Background())
+		if counters["events.order.shipped"]+counters["synthetic.events.order.shipped"] >= 2 {
+			break
+		}
+	}
+	if counters["events.order.shipped"] != 1 || counters["synthetic.events.order.shipped"] != 1 {
+		t.Errorf("analytics counters %v: want one real and one synthetic order.shipped", counters)
+	}
 }
 
 // TestScrapeTimeMetrics checks the series read on scrape: queue depth, lag

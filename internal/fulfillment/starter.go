@@ -7,6 +7,7 @@ import (
 	"github.com/dbos-inc/dbos-transact-golang/dbos"
 
 	"github.com/peakshop/peakshop/internal/domain/event"
+	"github.com/peakshop/peakshop/internal/platform/msgtrace"
 )
 
 // Start is the outbox relay's sink that starts workflows: order.placed of a
@@ -28,11 +29,14 @@ func (e *Engine) Start(ctx context.Context, events []event.Event) error {
 		if err := ev.Decode(&d); err != nil {
 			return err
 		}
+		// The checkout's trace context and synthetic marker, as the outbox
+		// kept them with the event, go with the workflow (see Input.Trace).
+		trace := msgtrace.Capture(msgtrace.Context(ctx, ev.ID))
 		switch {
 		case ev.Type == event.OrderPlaced && d.Queued:
-			starts = append(starts, start{Input{OrderID: d.OrderID, Queued: true}, PaymentsQueue})
+			starts = append(starts, start{Input{OrderID: d.OrderID, Queued: true, Trace: trace}, PaymentsQueue})
 		case ev.Type == event.OrderPaid && !d.Queued:
-			starts = append(starts, start{Input{OrderID: d.OrderID}, FulfillmentQueue})
+			starts = append(starts, start{Input{OrderID: d.OrderID, Trace: trace}, FulfillmentQueue})
 		}
 	}
 	if len(starts) == 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/peakshop/peakshop/internal/domain/apperr"
 	"github.com/peakshop/peakshop/internal/domain/order"
 	"github.com/peakshop/peakshop/internal/domain/payment"
+	"github.com/peakshop/peakshop/internal/platform/msgtrace"
 	"github.com/peakshop/peakshop/internal/storage/sqlstore"
 )
 
@@ -20,7 +21,16 @@ import (
 type Input struct {
 	OrderID string `json:"order_id"`
 	Queued  bool   `json:"queued"`
+	// Trace is the checkout's trace context and synthetic marker in
+	// msgtrace's stored form ("" for none). Every step runs under it, so
+	// the events the workflow records (order.paid of a queued order,
+	// order.shipped) continue the checkout's trace and a load rehearsal's
+	// orders stay out of the business figures to the end.
+	Trace string `json:"trace,omitempty"`
 }
+
+// traceKey holds Input.Trace on the workflow's context for runStep.
+type traceKey struct{}
 
 // Outcome is the terminal state the workflow left the order in.
 type Outcome struct {
@@ -36,6 +46,9 @@ var ErrUndeliverable = errors.New("fulfillment: undeliverable")
 // one step, as they cost nothing apart) -> allocate -> ship -> notify.
 func (e *Engine) fulfil(ctx dbos.Context, in Input) (Outcome, error) {
 	id := in.OrderID
+	if in.Trace != "" {
+		ctx = dbos.WithValue(ctx, traceKey{}, in.Trace)
+	}
 	if in.Queued {
 		paid, err := runStep(ctx, e, "pay", func(c context.Context) (Outcome, error) { return e.pay(c, id) })
 		if err != nil {
@@ -74,6 +87,9 @@ func (e *Engine) fulfil(ctx dbos.Context, in Input) (Outcome, error) {
 // are not retried.
 func runStep[T any](ctx dbos.Context, e *Engine, name string, fn func(context.Context) (T, error)) (T, error) {
 	return dbos.RunAsStep(ctx, func(c context.Context) (T, error) {
+		if t, _ := c.Value(traceKey{}).(string); t != "" {
+			c = msgtrace.Propagator.Extract(c, msgtrace.Parse(t))
+		}
 		c, cancel := context.WithTimeout(c, e.cfg.StepTimeout)
 		defer cancel()
 		return fn(c)
