@@ -50,6 +50,9 @@ type Config struct {
 	// ChaosAddr is the loopback chaos-control listener (chaoscontrol.go);
 	// empty is off.
 	ChaosAddr string
+	// WorkerMetricsAddr is where `peakshop worker` serves /metrics
+	// (workermetrics.go); empty is off.
+	WorkerMetricsAddr string
 }
 
 // DefaultConfig is the embedded single-machine shop.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/peakshop/peakshop/internal/messaging/jetstream"
 )
@@ -40,6 +41,11 @@ func RunWorker(ctx context.Context, cfg Config, logger *slog.Logger) (err error)
 	if err != nil {
 		return err
 	}
+	metrics, err := startWorkerMetrics(cfg.WorkerMetricsAddr, p.bus, cfg.Telemetry.ScrapeCacheTTL, logger)
+	if err != nil {
+		return errors.Join(err, p.bus.Close(), p.engine.Shutdown(10*time.Second))
+	}
+	defer metrics.close()
 	stop := p.run(context.WithoutCancel(ctx))
 	logger.InfoContext(ctx, "peakshop worker running", "config", cfg.String())
 	<-ctx.Done()
@@ -57,6 +63,7 @@ func (c *Config) WorkerFlags(fs *flag.FlagSet) {
 	c.PaymentsFlags(fs)
 	c.PipelineFlags(fs)
 	c.ChaosFlags(fs)
+	fs.StringVar(&c.WorkerMetricsAddr, "metrics-addr", c.WorkerMetricsAddr, "address of the worker's /metrics and /healthz for Prometheus (e.g. :9090); empty for none")
 }
 
 // WorkflowDB is DBOS's database for this configuration, for the commands
