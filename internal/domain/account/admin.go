@@ -153,6 +153,13 @@ func (a *Admins) VerifyTOTP(ctx context.Context, token, code string) (string, er
 		}
 		return "", ErrBadCode
 	}
+	return a.verified(ctx, subject, st, token, now)
+}
+
+// verified ends a good second factor: the code's failures are forgotten and
+// the password-only session is swapped for a new, verified one (a fresh
+// token, so one seen before the second factor is worth nothing after).
+func (a *Admins) verified(ctx context.Context, subject []string, st AdminState, token string, now time.Time) (string, error) {
 	if err := a.svc.store.ClearSignInFailures(ctx, subject[0]); err != nil {
 		return "", fmt.Errorf("clear totp failures: %w", err)
 	}

@@ -105,17 +105,5 @@ func (a *Admins) ConfirmEnrolment(ctx context.Context, es EnrolStore, token, sec
 	if err := es.SetTOTPSecret(ctx, st.CustomerID, secret, step); err != nil {
 		return "", fmt.Errorf("store totp secret: %w", err)
 	}
-	if err := a.svc.store.ClearSignInFailures(ctx, subject[0]); err != nil {
-		return "", fmt.Errorf("clear totp failures: %w", err)
-	}
-	next := NewToken()
-	sess := Session{ID: SessionID(next), CustomerID: st.CustomerID, Email: st.Email, Name: st.Name,
-		CreatedAt: now, ExpiresAt: now.Add(a.cfg.SessionTTL)}
-	if err := a.store.CreateVerifiedSession(ctx, sess, now); err != nil {
-		return "", fmt.Errorf("create admin session: %w", err)
-	}
-	if err := a.svc.store.DeleteSession(ctx, SessionID(token)); err != nil {
-		a.svc.logger.WarnContext(ctx, "delete session after totp enrolment", "err", err)
-	}
-	return next, nil
+	return a.verified(ctx, subject, st, token, now)
 }
