@@ -13,6 +13,7 @@ import (
 	"html/template"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/peakshop/peakshop/internal/loadgen"
 )
@@ -65,7 +66,7 @@ func Write(w io.Writer, res *loadgen.Result) error {
 			}
 			return -1
 		}
-		return compare(a.Name, b.Name)
+		return strings.Compare(a.Name, b.Name)
 	})
 	for _, s := range res.SLO {
 		v.Passed = v.Passed && s.Met
@@ -74,14 +75,4 @@ func Write(w io.Writer, res *loadgen.Result) error {
 		return fmt.Errorf("render report: %w", err)
 	}
 	return nil
-}
-
-func compare(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -13,6 +13,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/peakshop/peakshop/internal/loadgen"
@@ -84,7 +85,7 @@ func Write(w io.Writer, res *rehearse.Result) error {
 				}
 				return -1
 			}
-			return cmp(a.Name, b.Name)
+			return strings.Compare(a.Name, b.Name)
 		})
 	}
 	// Moments a hair before the load's start (the steady-state check) show
@@ -133,14 +134,4 @@ func Write(w io.Writer, res *rehearse.Result) error {
 		return fmt.Errorf("render rehearsal report: %w", err)
 	}
 	return nil
-}
-
-func cmp(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
