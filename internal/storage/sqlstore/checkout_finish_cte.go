@@ -21,7 +21,7 @@ const sqlSettlePaid = `WITH o AS (
 		INSERT INTO payments (order_id, provider, charge_id, amount, currency, idempotency_key, created_at)
 		SELECT id, $4::text, $5::text, $6::bigint, $7::text, $8::text, $3::bigint FROM o),
 	e AS (
-		INSERT INTO outbox (event_id, type, event_key, data, created_at, trace_context)
+		INSERT INTO outbox (` + outboxColumns + `)
 		SELECT $9::text, $10::text, $11::text, $12::text, $13::bigint, $14::text FROM o),
 	k AS (
 		UPDATE idempotency_keys SET done = TRUE, result = $15::bytea

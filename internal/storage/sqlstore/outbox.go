@@ -47,7 +47,8 @@ func insertEvents(ctx context.Context, r runner, events ...event.Event) error {
 
 // sqlInsertOutbox takes outboxCols values per event (outboxArgs).
 const (
-	sqlInsertOutbox = `INSERT INTO outbox (event_id, type, event_key, data, created_at, trace_context) VALUES `
+	outboxColumns   = `event_id, type, event_key, data, created_at, trace_context`
+	sqlInsertOutbox = `INSERT INTO outbox (` + outboxColumns + `) VALUES `
 	outboxCols      = 6
 )
 
