@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/peakshop/peakshop/internal/messaging/jetstream"
+	"github.com/peakshop/peakshop/internal/messaging/mailer"
 	"github.com/peakshop/peakshop/internal/telemetry"
 	"github.com/peakshop/peakshop/internal/telemetry/alarm"
 	"github.com/peakshop/peakshop/internal/telemetry/console"
@@ -95,7 +96,7 @@ func (a *App) mountObservability(mux *http.ServeMux, reg prometheus.Gatherer, is
 		if pass == "" {
 			pass = os.Getenv("PEAKSHOP_SMTP_PASSWORD")
 		}
-		n.SMTP = &alarm.SMTP{Addr: t.SMTPAddr, From: t.SMTPFrom, Username: t.SMTPUser, Password: pass}
+		n.SMTP, n.From = &mailer.SMTP{Addr: t.SMTPAddr, Username: t.SMTPUser, Password: pass}, t.SMTPFrom
 	}
 	if a.Alarms, err = alarm.New(alarm.Config{Rules: rules, Source: reg, Notifier: n, Logger: a.logger}); err != nil {
 		return err

@@ -3,6 +3,7 @@ package mailer_test
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"net"
 	"os"
 	"path/filepath"
@@ -18,7 +19,8 @@ func message() mailer.Message {
 		Subject: "Your order ord1 is confirmed", Body: "Hello Ada,\nthanks.\n", Date: time.Unix(1700000000, 0)}
 }
 
-// fakeSMTP accepts one session on loopback and returns what DATA carried.
+// fakeSMTP accepts one session on loopback and returns what DATA carried,
+// after the AUTH command's line when the client authenticated.
 func fakeSMTP(t *testing.T) (addr string, got <-chan string) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -44,7 +46,11 @@ func fakeSMTP(t *testing.T) (addr string, got <-chan string) {
 			}
 			switch cmd := strings.ToUpper(strings.TrimSpace(line)); {
 			case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-				say("250 fake")
+				say("250-fake")
+				say("250 AUTH PLAIN")
+			case strings.HasPrefix(cmd, "AUTH"):
+				data.WriteString(strings.TrimSpace(line) + "\n")
+				say("235 accepted")
 			case strings.HasPrefix(cmd, "DATA"):
 				say("354 go on")
 				for {
@@ -77,6 +83,19 @@ func TestSMTPSendsTheMessage(t *testing.T) {
 		if !strings.Contains(data, want) {
 			t.Errorf("message lacks %q:\n%s", want, data)
 		}
+	}
+}
+
+// Credentials go to a relay on loopback (net/smtp would refuse them in
+// the clear anywhere else).
+func TestSMTPAuthenticatesWhenGivenAUser(t *testing.T) {
+	addr, got := fakeSMTP(t)
+	if err := (mailer.SMTP{Addr: addr, Username: "alarms", Password: "s3cret"}).Send(context.Background(), message()); err != nil {
+		t.Fatal(err)
+	}
+	want := "AUTH PLAIN " + base64.StdEncoding.EncodeToString([]byte("\x00alarms\x00s3cret"))
+	if data := <-got; !strings.HasPrefix(data, want+"\n") {
+		t.Fatalf("session began %q, want %q", data[:min(len(data), 60)], want)
 	}
 }
 

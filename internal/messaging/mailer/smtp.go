@@ -10,10 +10,12 @@ import (
 )
 
 // SMTP sends through a relay at Addr (host:port) with net/smtp: STARTTLS
-// when the server offers it, no authentication (a local relay or a mail
-// catcher; credentials belong in that relay's configuration, not here).
+// when the server offers it, and PLAIN authentication when Username is set
+// (net/smtp sends credentials only over TLS or to localhost).
 type SMTP struct {
-	Addr string
+	Addr     string
+	Username string
+	Password string
 	// Timeout bounds one delivery (default 10s).
 	Timeout time.Duration
 }
@@ -56,6 +58,11 @@ func (s SMTP) deliver(c *smtp.Client, host string, m Message) error {
 	if ok, _ := c.Extension("STARTTLS"); ok {
 		if err := c.StartTLS(&tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}); err != nil {
 			return err
+		}
+	}
+	if s.Username != "" {
+		if err := c.Auth(smtp.PlainAuth("", s.Username, s.Password, host)); err != nil {
+			return fmt.Errorf("auth: %w", err)
 		}
 	}
 	if err := c.Mail(m.From); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/peakshop/peakshop/internal/messaging/mailer"
 	"github.com/peakshop/peakshop/internal/telemetry/alarm"
 )
 
@@ -82,7 +83,7 @@ func TestNOfM(t *testing.T) {
 	e, err := alarm.New(alarm.Config{
 		Rules:    alarm.File{Period: alarm.Duration(time.Hour), Rules: []alarm.Rule{rule}},
 		Source:   reg,
-		Notifier: &alarm.Notifiers{SMTP: &alarm.SMTP{Addr: mails.addr, From: "shop@example.test"}},
+		Notifier: &alarm.Notifiers{SMTP: &mailer.SMTP{Addr: mails.addr}, From: "shop@example.test"},
 	})
 	if err != nil {
 		t.Fatal(err)

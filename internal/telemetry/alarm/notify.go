@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"github.com/peakshop/peakshop/internal/messaging/mailer"
 )
 
 // Notifier tells people about a change of state.
@@ -21,9 +23,10 @@ type Notifier interface {
 type Notifiers struct {
 	// Client posts webhooks; nil means a client with a 10 s timeout.
 	Client *http.Client
-	// SMTP sends e-mail; nil leaves e-mail out (with a logged error when a
-	// rule asks for it).
-	SMTP            *SMTP
+	// SMTP sends e-mail from From; nil leaves e-mail out (with a logged
+	// error when a rule asks for it).
+	SMTP            *mailer.SMTP
+	From            string
 	DefaultWebhooks []string
 	DefaultEmails   []string
 }
@@ -47,9 +50,21 @@ func (n *Notifiers) Notify(ctx context.Context, r Rule, t Transition) error {
 	if len(mails) > 0 {
 		if n.SMTP == nil {
 			errs = append(errs, errors.New("e-mail asked for but no SMTP server configured"))
-		} else if err := n.SMTP.Send(ctx, mails, subject(t), body(r, t)); err != nil {
-			errs = append(errs, err)
+		} else {
+			errs = append(errs, n.mail(ctx, mails, r, t))
 		}
+	}
+	return errors.Join(errs...)
+}
+
+// mail sends t to each address as its own message. The Message-ID is the
+// same for a retried notification, so mail clients fold repeats.
+func (n *Notifiers) mail(ctx context.Context, to []string, r Rule, t Transition) error {
+	var errs []error
+	for _, rcpt := range to {
+		m := mailer.Message{ID: fmt.Sprintf("alarm-%s-%d-%s", t.Alarm, t.At.UnixNano(), rcpt),
+			From: n.From, To: rcpt, Subject: subject(t), Body: body(r, t), Date: t.At}
+		errs = append(errs, n.SMTP.Send(ctx, m))
 	}
 	return errors.Join(errs...)
 }
