@@ -177,6 +177,7 @@ func (a *App) Run(ctx context.Context) error {
 	observed := a.runObservability(recoverCtx)
 	stopEdge := a.runEdge(recoverCtx)
 	stopScheduler := a.runScheduler(recoverCtx) // sale scheduler: scheduler.go
+	stopHousekeeping := a.runHousekeeping(recoverCtx)
 	stopPipeline := func() error { return nil }
 	if a.pipeline != nil {
 		stopPipeline = a.pipeline.run(recoverCtx)
@@ -199,6 +200,7 @@ func (a *App) Run(ctx context.Context) error {
 	<-recovered
 	observed()
 	stopScheduler()
+	stopHousekeeping()
 	stopEdge()
 	a.chaos.close()
 	perr := stopPipeline()

@@ -53,12 +53,14 @@ type Config struct {
 	// WorkerMetricsAddr is where `peakshop worker` serves /metrics
 	// (workermetrics.go); empty is off.
 	WorkerMetricsAddr string
+
+	Housekeeping HousekeepingConfig // see housekeeping.go
 }
 
 // DefaultConfig is the embedded single-machine shop.
 func DefaultConfig() Config {
 	return Config{Addr: ":8080", DataDir: "./data", Currency: "USD", Demo: true, Migrate: true,
-		Edge: DefaultEdgeConfig(), ShutdownTimeout: 20 * time.Second, ProductCacheTTL: time.Second, LogLevel: "info",
+		Edge: DefaultEdgeConfig(), Housekeeping: DefaultHousekeeping(), ShutdownTimeout: 20 * time.Second, ProductCacheTTL: time.Second, LogLevel: "info",
 		Pipeline: PipelineConfig{Off: true, PaymentRate: 200, PaymentConcurrency: 16, AppVersion: "peakshop-1"}}
 }
 
@@ -117,6 +119,7 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.TelemetryFlags(fs)
 	c.PipelineFlags(fs)
 	c.ChaosFlags(fs)
+	c.Housekeeping.HousekeepingFlags(fs)
 }
 
 // PipelineFlags registers the order pipeline's flags (serve and worker).

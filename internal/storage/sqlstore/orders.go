@@ -153,17 +153,6 @@ func idempotencyRecord(ctx context.Context, r runner, key string) (order.Idempot
 	return rec, nil
 }
 
-// PruneIdempotencyKeys deletes finished keys created before the time and
-// returns how many went. Unfinished keys stay: their checkout is still
-// running or awaits recovery.
-func (s *Store) PruneIdempotencyKeys(ctx context.Context, before time.Time) (int, error) {
-	n, err := runner{c: s.write}.affected(ctx, `DELETE FROM idempotency_keys WHERE done = TRUE AND created_at < $1`, micros(before))
-	if err != nil {
-		return 0, wrapf(err, "prune idempotency keys")
-	}
-	return int(n), nil
-}
-
 // PaymentCount returns how many payments an order has (0 or 1: the schema
 // allows no more); tests use it to prove a checkout never pays twice.
 func (s *Store) PaymentCount(ctx context.Context, orderID string) (int, error) {

@@ -64,12 +64,3 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	_, err := runner{c: s.write}.exec(ctx, `DELETE FROM sessions WHERE id = $1`, id)
 	return wrapf(err, "delete session")
 }
-
-// DeleteExpiredSessions removes sessions that expired before now.
-func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error) {
-	n, err := runner{c: s.write}.affected(ctx, `DELETE FROM sessions WHERE expires_at <= $1`, micros(now))
-	if err != nil {
-		return 0, wrapf(err, "delete expired sessions")
-	}
-	return int(n), nil
-}
