@@ -20,7 +20,8 @@ const dlqDoc = `Inspect and replay dead letters: events a subscriber gave up on.
 
   dlq list          the dead letters, oldest first (sequence, consumer, event, attempts, error)
   dlq show SEQ      one dead letter with its event, as JSON
-  dlq redrive SEQ   hand it back to the subscriber that failed it (and only that one)
+  dlq redrive SEQ   hand it back to the subscriber that failed it (and only that one),
+                    in the trace of the request that recorded the event
 
 The embedded JetStream store has one owner: against a running embedded shop,
 stop it first or point both at a NATS server with --nats.`

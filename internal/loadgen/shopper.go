@@ -143,9 +143,9 @@ func (s *shopper) checkout(ctx context.Context) bool {
 		return true // nothing to pay for: the journey goes on
 	}
 	s.tries++
-	token := "tok_visa"
+	token := "pm_card_visa"
 	if s.rng.Float64() < s.r.sc.DeclineShare {
-		token = "tok_chargeDeclined"
+		token = "pm_card_chargeDeclined"
 	}
 	body := fmt.Sprintf(`{"cart_id":%q,"email":"load+%d@example.com","shipping_address":{"name":"Load Test","line1":"1 Main St","city":"Springfield","postal_code":"12345","country":"US"},"payment":{"token":%q}}`,
 		s.cart, s.seq, token)
@@ -166,7 +166,7 @@ func (s *shopper) checkout(ctx context.Context) bool {
 		f.orders.Add(1)
 		s.r.accepted(ex)
 	case ex.err == nil && ex.status == http.StatusPaymentRequired:
-		f.declines.Add(1) // the shop's right answer to tok_chargeDeclined
+		f.declines.Add(1) // the shop's right answer to pm_card_chargeDeclined
 	case ex.err == nil && ex.status == http.StatusConflict:
 		f.outOfStock.Add(1) // the shop's right answer to a sold-out SKU
 	default:

@@ -82,7 +82,7 @@ func (r *CheckoutRequest) Validate() error {
 		add("shipping_address.country", "must be a two-letter ISO 3166 country code such as US")
 	}
 	if r.Payment.Token == "" || len(r.Payment.Token) > maxTokenLen || !printableASCII(r.Payment.Token) {
-		add("payment.token", "must be a payment token such as tok_visa")
+		add("payment.token", "must be a payment token such as pm_card_visa")
 	}
 	if r.Coupon != "" && !promo.ValidCode(r.Coupon) {
 		add("coupon", "must be a coupon code: 3 to 32 letters, digits, '-' or '_'")

@@ -192,6 +192,7 @@ func (b *Bus) deadLetter(ctx context.Context, consumer string, m jetstream.Msg, 
 	dl.Header.Set(hdrError, cause.Error())
 	dl.Header.Set(hdrAttempts, strconv.Itoa(attempts))
 	dl.Header.Set(hdrFailedAt, time.Now().UTC().Format(time.RFC3339Nano))
+	setTrace(dl.Header, b.traceOf(m.Headers()))
 	id := consumer + ":" + strconv.FormatUint(md.Sequence.Stream, 10)
 	_, err := b.js.PublishMsg(ctx, dl, jetstream.WithMsgID(id))
 	return err

@@ -1,10 +1,12 @@
 package jetstream
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -31,6 +33,11 @@ type DeadLetter struct {
 	Attempts int       `json:"attempts"`
 	FailedAt time.Time `json:"failed_at"`
 	Data     []byte    `json:"data"`
+	// Trace is the failed message's W3C trace headers (traceparent,
+	// tracestate, baggage) by name; Redrive sends them on, so the redriven
+	// event is handled in the trace of the request that recorded it, and a
+	// rehearsal's synthetic event stays synthetic.
+	Trace map[string]string `json:"trace,omitempty"`
 }
 
 // DeadLetters lists up to limit dead letters, oldest first.
@@ -69,13 +76,65 @@ func (b *Bus) DeadLetter(ctx context.Context, seq uint64) (DeadLetter, error) {
 	}
 	attempts, _ := strconv.Atoi(m.Header.Get(hdrAttempts))
 	at, _ := time.Parse(time.RFC3339Nano, m.Header.Get(hdrFailedAt))
-	return DeadLetter{Seq: seq, Consumer: m.Header.Get(hdrConsumer), Subject: m.Header.Get(hdrSubject),
-		EventID: m.Header.Get(hdrEventID), Error: m.Header.Get(hdrError), Attempts: attempts, FailedAt: at, Data: m.Data}, nil
+	dl := DeadLetter{Seq: seq, Consumer: m.Header.Get(hdrConsumer), Subject: m.Header.Get(hdrSubject),
+		EventID: m.Header.Get(hdrEventID), Error: m.Header.Get(hdrError), Attempts: attempts, FailedAt: at, Data: m.Data,
+		Trace: b.traceOf(m.Header)}
+	if dl.Trace == nil {
+		dl.Trace = b.originalTrace(ctx, m.Header.Get(jetstream.MsgIDHeader), dl)
+	}
+	return dl, nil
+}
+
+// traceOf returns the trace headers a message carries, by the names the
+// propagator writes, or nil when it carries none.
+func (b *Bus) traceOf(h nats.Header) map[string]string {
+	var out map[string]string
+	for _, f := range b.cfg.Tracing.propagator().Fields() {
+		if v := headerCarrier(h).Get(f); v != "" {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[f] = v
+		}
+	}
+	return out
+}
+
+// setTrace writes trace headers read by traceOf onto a message.
+func setTrace(h nats.Header, trace map[string]string) {
+	for k, v := range trace {
+		headerCarrier(h).Set(k, v)
+	}
+}
+
+// originalTrace finds the trace of a dead letter that does not carry one
+// (dead-lettered without its trace headers, as before they were kept) in
+// the failed message itself, still in the events stream for its MaxAge: the
+// dead letter's message id names its consumer and stream sequence. It is
+// trusted only if that message has the same subject and data.
+func (b *Bus) originalTrace(ctx context.Context, msgID string, dl DeadLetter) map[string]string {
+	i := strings.LastIndexByte(msgID, ':')
+	if i < 0 || msgID[:i] != dl.Consumer {
+		return nil
+	}
+	seq, err := strconv.ParseUint(msgID[i+1:], 10, 64)
+	if err != nil {
+		return nil
+	}
+	st, err := b.js.Stream(ctx, EventsStream)
+	if err != nil {
+		return nil
+	}
+	m, err := st.GetMsg(ctx, seq)
+	if err != nil || m.Subject != dl.Subject || !bytes.Equal(m.Data, dl.Data) {
+		return nil // aged out or replaced: the redrive starts no trace, as before
+	}
+	return b.traceOf(m.Header)
 }
 
 // Redrive hands a dead letter back to the one subscriber that failed it (on
-// its redrive subject, so the others are not bothered) and removes it from
-// the dead-letter stream. The redrive's message id is derived from the
+// its redrive subject, so the others are not bothered), with the failed
+// message's trace headers, and removes it from the dead-letter stream. The redrive's message id is derived from the
 // sequence, so redriving twice delivers once.
 func (b *Bus) Redrive(ctx context.Context, seq uint64) error {
 	dl, err := b.DeadLetter(ctx, seq)
@@ -84,6 +143,7 @@ func (b *Bus) Redrive(ctx context.Context, seq uint64) error {
 	}
 	m := nats.NewMsg(redrivePrefix + dl.Consumer)
 	m.Data = dl.Data
+	setTrace(m.Header, dl.Trace)
 	if _, err := b.js.PublishMsg(ctx, m, jetstream.WithMsgID("redrive:"+strconv.FormatUint(seq, 10))); err != nil {
 		return fmt.Errorf("jetstream: redrive %d: %w", seq, err)
 	}

@@ -1,6 +1,10 @@
 package simulator
 
-import "github.com/peakshop/peakshop/internal/domain/payment"
+import (
+	"strings"
+
+	"github.com/peakshop/peakshop/internal/domain/payment"
+)
 
 // Decline codes, as Stripe names them.
 const (
@@ -15,7 +19,15 @@ const (
 // declineFor returns the decline a Stripe test token stands for, or nil for
 // a token that pays. Tokens nobody issued are declined, as a real gateway
 // refuses a token it does not know.
+//
+// Stripe's test PaymentMethods (pm_card_visa, pm_card_chargeDeclined, ...)
+// mean what the card tokens of the same name mean: clients send the pm_card
+// form, which the Stripe gateway takes as it is, so a shop switched to
+// --payments=stripe keeps working; tok_ stays accepted for older clients.
 func declineFor(token string) *payment.DeclinedError {
+	if name, ok := strings.CutPrefix(token, "pm_card_"); ok {
+		token = "tok_" + name
+	}
 	switch token {
 	case "tok_visa", "tok_visa_debit", "tok_mastercard", "tok_mastercard_debit",
 		"tok_mastercard_prepaid", "tok_amex", "tok_discover", "tok_diners",

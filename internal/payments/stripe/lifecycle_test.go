@@ -61,7 +61,7 @@ func (f *fakeStripe) called() string {
 }
 
 func intent(id, status string) string {
-	return `200 {"id":"` + id + `","object":"payment_intent","status":"` + status + `","amount":500,"currency":"usd","metadata":{"order_id":"o"}}`
+	return `200 {"id":"` + id + `","object":"payment_intent","status":"` + status + `","amount":500,"currency":"usd","metadata":{"order_id":"o","idempotency_key":"o:charge"}}`
 }
 
 var fiveDollars = money.Money{Amount: 500, Currency: "USD"}

@@ -6,8 +6,10 @@
 // declines are answers, not failures, and never trip it. An authorization
 // that will not be captured (a decline at capture, 3-D Secure asked for, a
 // crash between authorize and capture found by Lookup) is voided, so no
-// hold lingers on the shopper's card. Webhooks (webhook.go) verifies
-// Stripe's signed notifications for the API's webhook endpoint.
+// hold lingers on the shopper's card. A key Stripe keeps answering with a
+// replayed 5xx is left for a derived one only once Stripe's records show
+// the work undone (replay.go). Webhooks (webhook.go) verifies Stripe's
+// signed notifications for the API's webhook endpoint.
 //
 // The client's own network retries are off: the caller (the checkout, the
 // fulfillment workflow's steps) already retries with the same key, and two

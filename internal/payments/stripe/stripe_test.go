@@ -36,7 +36,8 @@ func (r *recorder) proxy(tb testing.TB, target string) string {
 		req.Body = io.NopCloser(bytes.NewReader(body))
 		form, _ := url.ParseQuery(string(body))
 		r.mu.Lock()
-		r.seen = append(r.seen, req.Method+" "+req.URL.Path+" key="+req.Header.Get("Idempotency-Key")+" order="+form.Get("metadata[order_id]"))
+		r.seen = append(r.seen, req.Method+" "+req.URL.Path+" key="+req.Header.Get("Idempotency-Key")+" order="+form.Get("metadata[order_id]")+
+			" pm="+form.Get("payment_method")+" card_token="+form.Get("card[token]")+" generation="+form.Get("metadata[generation]"))
 		r.mu.Unlock()
 		rp.ServeHTTP(w, req)
 	}))
