@@ -4,25 +4,22 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/peakshop/peakshop/internal/app"
+	"github.com/peakshop/peakshop/internal/platform/headless"
 )
-
-const chromiumPath = "/usr/bin/chromium"
 
 // TestConsoleInChromium opens /console in headless Chromium after some
 // traffic, waits for the live data to arrive, checks every chart drew and
 // the traces and alarms are listed, and saves a screenshot (path in the
 // log; PEAKSHOP_SCREENSHOT_DIR chooses the directory).
 func TestConsoleInChromium(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("no " + chromiumPath + ": run scripts/install-chromium.sh to check the console in a browser")
+	if !headless.Available() {
+		t.Skip("no " + headless.Path + ": run scripts/install-chromium.sh to check the console in a browser")
 	}
 	// The pipeline and the in-process edge run, so the queue, instance and
 	// WAF charts have data (with them off those panels say "not running").
@@ -40,24 +37,7 @@ func TestConsoleInChromium(t *testing.T) {
 		s.do("POST", "/api/v1/checkout", checkoutBody(cart, tok), "Idempotency-Key", fmt.Sprintf("console-%d", i))
 	}
 
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1400, 2000),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	// The first action starts the browser: it runs without a deadline, as
-	// chromedp asks; every later one is bounded.
-	if err := chromedp.Do(ctx, chromedp.Navigate(s.base+"/console?token="+adminToken)); err != nil {
-		t.Fatalf("open the console: %v", err)
-	}
-	tctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelT()
+	tctx := headless.Open(t, s.base+"/console?token="+adminToken, 1400, 2000, 60*time.Second)
 	err := chromedp.Do(tctx,
 		chromedp.WaitVisible(`body[data-ready="true"]`),
 		// More traffic while the page is open: the charts must move without a reload.
@@ -97,17 +77,6 @@ func TestConsoleInChromium(t *testing.T) {
 			t.Errorf("console has no %s values: %v", field, err)
 		}
 	}
-	png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	dir := os.Getenv("PEAKSHOP_SCREENSHOT_DIR")
-	if dir == "" {
-		dir = os.TempDir()
-	}
-	path := filepath.Join(dir, "peakshop-console.png")
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot: %s (%d charts, %d traces, %d alarms, %d map nodes)", path, canvases, traceRows, alarmRows, mapNodes)
+	headless.Screenshot(t, tctx, "peakshop-console.png")
+	t.Logf("console: %d charts, %d traces, %d alarms, %d map nodes", canvases, traceRows, alarmRows, mapNodes)
 }

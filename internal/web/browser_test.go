@@ -10,47 +10,19 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/peakshop/peakshop/internal/platform/headless"
 )
 
-// chromiumPath is Debian's Chromium (scripts/install-chromium.sh installs it).
-const chromiumPath = "/usr/bin/chromium"
-
-// newBrowser starts a headless Chromium with a fresh profile against the
-// shop, bounded by a deadline so a hung page fails the test instead of
-// hanging it. It skips when Chromium is not installed.
+// newBrowser starts a headless Chromium with a fresh profile, bounded by
+// a deadline so a hung page fails the test instead of hanging it. It skips
+// without Chromium and in -short mode.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("browser tests need " + chromiumPath + ": run scripts/install-chromium.sh")
-	}
 	if testing.Short() {
 		t.Skip("browser tests skipped in -short mode")
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1280, 900),
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	bctx, cancelBrowser := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancelBrowser()
-		cancelAlloc()
-		cancel()
-	})
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return bctx
+	return headless.Open(t, "about:blank", 1280, 900, 40*time.Second)
 }
 
 // css is a CSS selector (a plain string would be a DOM text search).
