@@ -16,6 +16,7 @@ import (
 	"github.com/peakshop/peakshop/internal/domain/account"
 	"github.com/peakshop/peakshop/internal/domain/order"
 	"github.com/peakshop/peakshop/internal/edge"
+	"github.com/peakshop/peakshop/internal/edge/cork"
 	"github.com/peakshop/peakshop/internal/payments/simulator"
 	"github.com/peakshop/peakshop/internal/platform/problem"
 	"github.com/peakshop/peakshop/internal/storage/sqlstore"
@@ -170,7 +171,8 @@ func (a *App) Handler() http.Handler { return a.handler }
 // the shutdown timeout and closes the store last.
 func (a *App) Run(ctx context.Context) error {
 	hs := &http.Server{Handler: a.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
-		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn)}
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, ErrorLog: slog.NewLogLogger(a.logger.Handler(), slog.LevelWarn),
+		ConnContext: cork.ConnContext}
 	recoverCtx, stopRecovery := context.WithCancel(context.WithoutCancel(ctx))
 	recovered := make(chan struct{})
 	go func() { defer close(recovered); a.recoverLoop(recoverCtx) }()
@@ -184,7 +186,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(a.ln) }()
+	go func() { errc <- hs.Serve(a.publicListener()) }()
 	a.logger.Info("peakshop serving", "addr", "http://"+a.Addr(), "config", a.cfg.String())
 
 	var err error

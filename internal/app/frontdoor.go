@@ -10,6 +10,7 @@ import (
 	"net/netip"
 
 	"github.com/peakshop/peakshop/internal/edge"
+	"github.com/peakshop/peakshop/internal/edge/cork"
 	"github.com/peakshop/peakshop/internal/edge/waf"
 )
 
@@ -21,6 +22,10 @@ type EdgeConfig struct {
 	WAF       string
 	RateRules bool
 	AdminAddr string
+	// CorkHits sends each cache hit in one write system call (package
+	// cork) on serve's listener, as `peakshop edge --cork-hits` does on
+	// its own.
+	CorkHits bool
 	// TrustLoopbackForwarded believes X-Forwarded-For on requests whose
 	// TCP peer is loopback, and only on those (see edgeHandler): for
 	// a load generator on the same machine that speaks for many shoppers
@@ -30,13 +35,16 @@ type EdgeConfig struct {
 }
 
 // DefaultEdgeConfig is the in-process front door of `peakshop serve`.
-func DefaultEdgeConfig() EdgeConfig { return EdgeConfig{On: true, WAF: "block", RateRules: true} }
+func DefaultEdgeConfig() EdgeConfig {
+	return EdgeConfig{On: true, WAF: "block", RateRules: true, CorkHits: true}
+}
 
 // EdgeFlags registers the in-process edge's flags.
 func (c *EdgeConfig) EdgeFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.On, "edge", c.On, "put the edge (cache, firewall, rate rules, shedding, compression) in front of the shop in-process")
 	fs.StringVar(&c.WAF, "edge-waf", c.WAF, "in-process edge firewall rule set (OWASP CRS): block, detect or off")
 	fs.Var((*onOff)(&c.RateRules), "edge-rate-rules", "in-process edge rate-based rules (per client IP, stricter on sign-in and checkout): on or off")
+	fs.Var((*onOff)(&c.CorkHits), "edge-cork-hits", "send each in-process edge cache hit in one write system call: on or off")
 	fs.StringVar(&c.AdminAddr, "edge-admin-addr", c.AdminAddr, "loopback address of the in-process edge's admin API (purge, stats); empty for none")
 	fs.BoolVar(&c.TrustLoopbackForwarded, "edge-trust-loopback-forwarded", c.TrustLoopbackForwarded, "believe X-Forwarded-For from loopback peers only (a load generator on this machine speaking for many shoppers); other peers' header is dropped")
 }
@@ -48,6 +56,7 @@ func frontDoor(c EdgeConfig, shop http.Handler, logger *slog.Logger) (*edge.Edge
 	cfg.Addr, cfg.AdminAddr = "", c.AdminAddr
 	cfg.Origin = shop
 	cfg.RateRulesEnabled = c.RateRules
+	cfg.CorkHits = c.CorkHits
 	// Safe: edgeHandler strips the header from every peer but loopback.
 	cfg.TrustForwarded = c.TrustLoopbackForwarded
 	cfg.WAF.Mode = waf.Mode(c.WAF) // edge.New refuses anything but block, detect or off
@@ -75,6 +84,16 @@ func edgeHandler(c EdgeConfig, e *edge.Edge) http.Handler {
 	})
 }
 
+// publicListener is the listener Run serves: with the edge's cork on, its
+// cache hits leave in one write system call (the server's ConnContext is
+// cork.ConnContext), as on `peakshop edge`'s own listener.
+func (a *App) publicListener() net.Listener {
+	if a.edge == nil || !a.cfg.Edge.CorkHits {
+		return a.ln
+	}
+	return cork.Listener{Listener: a.ln}
+}
+
 // runEdge runs the in-process edge's admin listener, if any, and returns
 // the function that stops it and releases the edge.
 func (a *App) runEdge(ctx context.Context) (stop func()) {
@@ -97,7 +116,8 @@ func (a *App) runEdge(ctx context.Context) (stop func()) {
 }
 
 // onOff is a boolean flag spelled on/off, as `peakshop edge --rate-rules`
-// spells it: both read PEAKSHOP_EDGE_RATE_RULES.
+// and --cork-hits spell it: both commands read PEAKSHOP_EDGE_RATE_RULES and
+// PEAKSHOP_EDGE_CORK_HITS.
 type onOff bool
 
 func (o *onOff) String() string {

@@ -195,7 +195,7 @@ func (c *Cache) lookup(primary string, r *http.Request) (key string, e *entry) {
 	if !e.marker {
 		return primary, e
 	}
-	key = variantKey(primary, e.varyNames, r)
+	key = e.variantKeyOf(primary, r)
 	v, ok := c.store.get(key)
 	if !ok {
 		return key, nil

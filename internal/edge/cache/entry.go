@@ -36,6 +36,11 @@ type entry struct {
 	// the one field that changes after storing, a memo rather than state,
 	// so a busy entry formats its Age once a second instead of per hit.
 	ageMemo atomic.Pointer[ageValue]
+	// fields is header as a list, made on the first hit (fieldList).
+	fields atomic.Pointer[[]field]
+	// variantKeys, on a Vary marker, memoises the storage keys of the
+	// variants asked for so far (variants.go).
+	variantKeys atomic.Pointer[[]string]
 }
 
 type ageValue struct {
@@ -53,6 +58,29 @@ func (e *entry) ageHeader(now time.Time) []string {
 	a := &ageValue{secs: secs, v: []string{strconv.FormatInt(secs, 10)}[:1:1]}
 	e.ageMemo.Store(a)
 	return a.v
+}
+
+// field is one stored header, its values capped (see fields).
+type field struct {
+	name   string
+	values []string
+}
+
+// fieldList returns the stored headers as a list, made once: ranging over a
+// map on every hit costs more than copying the fields, and the capped
+// value slices make a later append (Vary) copy instead of writing into
+// the entry that every reader shares. Made on first use rather than in
+// newEntry, since the header is still edited between the two.
+func (e *entry) fieldList() []field {
+	if fs := e.fields.Load(); fs != nil {
+		return *fs
+	}
+	fs := make([]field, 0, len(e.header))
+	for k, vs := range e.header {
+		fs = append(fs, field{name: k, values: vs[:len(vs):len(vs)]})
+	}
+	e.fields.Store(&fs)
+	return fs
 }
 
 // newEntry builds an entry from an origin response.

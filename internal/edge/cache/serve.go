@@ -13,11 +13,8 @@ import (
 // answering the client's own validators with 304 where they match.
 func serveEntry(w http.ResponseWriter, r *http.Request, e *entry, xcache string, now time.Time) {
 	h := w.Header()
-	for k, vs := range e.header {
-		// The stored entry is shared by every reader: capping the slice's
-		// capacity makes a later append (Vary) copy instead of writing
-		// into it, without copying on every hit.
-		h[k] = vs[:len(vs):len(vs)]
+	for _, f := range e.fieldList() {
+		h[f.name] = f.values
 	}
 	// Keys are canonical already; direct assignment skips canonicalising.
 	h["Age"] = e.ageHeader(now)

@@ -27,7 +27,7 @@ func newStore(maxBytes uint64, grace time.Duration) (*store, error) {
 	c, err := otter.New(&otter.Options[string, *entry]{
 		MaximumWeight:    maxBytes,
 		Weigher:          func(_ string, e *entry) uint32 { return e.weight() },
-		ExpiryCalculator: expiry{grace: grace},
+		ExpiryCalculator: otter.ExpiryWritingFunc(retentionOf),
 		OnDeletion:       s.onDeletion,
 	})
 	if err != nil {
@@ -37,19 +37,11 @@ func newStore(maxBytes uint64, grace time.Duration) (*store, error) {
 	return s, nil
 }
 
-// expiry gives each entry its own retention, computed by set with the
-// cache's clock.
-type expiry struct{ grace time.Duration }
-
-func (x expiry) ExpireAfterCreate(e otter.Entry[string, *entry]) time.Duration { return e.Value.ttl }
-
-func (x expiry) ExpireAfterUpdate(e otter.Entry[string, *entry], _ *entry) time.Duration {
-	return e.Value.ttl
-}
-
-func (x expiry) ExpireAfterRead(e otter.Entry[string, *entry]) time.Duration {
-	return e.ExpiresAfter()
-}
+// retentionOf gives each entry its own retention, computed by set with
+// the cache's clock. Reads never move it: otter's writing-only expiry
+// skips the per-read deadline work (a clock read and a CAS on every hit)
+// that a calculator with its own ExpireAfterRead would cost.
+func retentionOf(e otter.Entry[string, *entry]) time.Duration { return e.Value.ttl }
 
 func (s *store) get(key string) (*entry, bool) { return s.c.GetIfPresent(key) }
 
@@ -161,20 +153,29 @@ func varyNames(h http.Header) (names []string, star bool) {
 // primary key. Accept-Encoding is reduced to the coding the edge would pick,
 // so the thousand spellings of "gzip, deflate, br" share one variant.
 func variantKey(primary string, names []string, r *http.Request) string {
-	var b strings.Builder
-	b.Grow(len(primary) + 32*len(names)) // one allocation for typical values
-	b.WriteString(primary)
+	var buf [256]byte
+	return string(appendVariant(append(buf[:0], primary...), names, r))
+}
+
+// appendVariant appends what variantKey adds to the primary key.
+func appendVariant(b []byte, names []string, r *http.Request) []byte {
 	for _, n := range names {
-		b.WriteString("\x00")
-		b.WriteString(n)
-		b.WriteByte('=')
-		v := strings.Join(r.Header[n], ",") // names are canonical
+		b = append(b, 0)
+		b = append(b, n...)
+		b = append(b, '=')
+		vs := r.Header[n] // names are canonical
 		if n == "Accept-Encoding" {
-			v = normalizeAcceptEncoding(v)
+			b = append(b, normalizeAcceptEncoding(strings.Join(vs, ","))...)
+			continue
 		}
-		b.WriteString(v)
+		for i, v := range vs {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, v...)
+		}
 	}
-	return b.String()
+	return b
 }
 
 func normalizeAcceptEncoding(v string) string {

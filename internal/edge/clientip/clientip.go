@@ -22,6 +22,11 @@ func From(r *http.Request, trustForwarded bool) netip.Addr {
 			}
 		}
 	}
+	// net/http's RemoteAddr is ip:port: one parse, where SplitHostPort
+	// then ParseAddr scan it twice (every layer asks, on every request).
+	if ap, err := netip.ParseAddrPort(r.RemoteAddr); err == nil {
+		return ap.Addr().Unmap()
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr

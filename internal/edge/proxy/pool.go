@@ -26,7 +26,8 @@ type PoolConfig struct {
 }
 
 // OutlierConfig controls passive ejection: after Consecutive failures (5xx
-// responses or connection errors) a target gets no requests for CoolOff.
+// responses, connection errors, or no response headers before the route's
+// deadline) a target gets no requests for CoolOff.
 type OutlierConfig struct {
 	Consecutive int           // 0 means 5; negative disables ejection
 	CoolOff     time.Duration // 0 means 30s

@@ -26,6 +26,11 @@ type Config struct {
 	TrustForwarded bool
 }
 
+// errRouteDeadline is the cause of a request context that ran out of its
+// route's (or pool's) time: the target's fault, unlike a client leaving.
+// The transport returns the cause, so it must still read as a deadline.
+var errRouteDeadline = fmt.Errorf("proxy: upstream missed the route deadline: %w", context.DeadlineExceeded)
+
 // ErrNoTarget means the chosen pool had no target able to take the request.
 var ErrNoTarget = errors.New("proxy: no available target")
 
@@ -138,7 +143,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if deadline == 0 {
 		deadline = pool.cfg.Timeouts.Request
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), deadline)
+	ctx, cancel := context.WithTimeoutCause(r.Context(), deadline, errRouteDeadline)
 	defer cancel()
 	ctx = context.WithValue(ctx, poolKey{}, pool)
 	p.rp.ServeHTTP(w, r.WithContext(ctx))
@@ -212,7 +217,7 @@ func (b balancer) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp, err := pool.transport.RoundTrip(out)
 		if err != nil {
 			t.inflight.Add(-1)
-			if req.Context().Err() == nil { // a client that left is not the target's fault
+			if targetsFault(req.Context()) {
 				pool.observe(t, true)
 			}
 			if attempt == 0 && retryable(req) {
@@ -233,6 +238,15 @@ func (b balancer) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body = &trackedBody{ReadCloser: resp.Body, t: t}
 		return resp, nil
 	}
+}
+
+// targetsFault reports whether a failed attempt counts against its target
+// for outlier ejection: a connection error or a missed route deadline
+// does; a client that left does not. A target that always answers after
+// the deadline would otherwise never be ejected, and every request picked
+// for it would wait the whole deadline for its 504.
+func targetsFault(ctx context.Context) bool {
+	return ctx.Err() == nil || errors.Is(context.Cause(ctx), errRouteDeadline)
 }
 
 // retryable reports whether a failed attempt may be replayed: the method

@@ -15,7 +15,7 @@ type Target struct {
 	healthy      atomic.Bool  // last verdict of the active health check
 	draining     atomic.Bool  // no new requests; removed once idle or at deadline
 	ejectedUntil atomic.Int64 // unix nanos; passive outlier ejection
-	consecFails  atomic.Int32 // consecutive 5xx or connection errors
+	consecFails  atomic.Int32 // consecutive 5xx, connection errors or missed deadlines
 	latencyEWMA  atomic.Int64 // nanoseconds to response headers
 	requests     atomic.Int64
 	failures     atomic.Int64

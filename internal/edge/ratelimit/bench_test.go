@@ -3,7 +3,7 @@ package ratelimit
 import (
 	"context"
 	"log/slog"
-	"strconv"
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -18,9 +18,9 @@ func benchTake(b *testing.B, cfg Config) {
 		b.Fatal(err)
 	}
 	defer l.Close()
-	keys := make([]string, 1024)
+	keys := make([]clientKey, 1024)
 	for i := range keys {
-		keys[i] = "198.51.100." + strconv.Itoa(i)
+		keys[i] = clientKey{addr: netip.AddrFrom4([4]byte{198, 51, byte(100 + i/256), byte(i)})}
 	}
 	ctx := context.Background()
 	b.Run("serial", func(b *testing.B) {

@@ -15,7 +15,7 @@ const redisCoolOff = time.Second
 // slow or refusing), the request is allowed, counted in FailOpen and
 // logged at most once per cool-off, so an outage of the shared counters
 // can never take the shop down with it, nor flood the log.
-func (l *Limiter) take(ctx context.Context, r *rule, key string, now time.Time) (bool, time.Time) {
+func (l *Limiter) take(ctx context.Context, r *rule, key clientKey, now time.Time) (bool, time.Time) {
 	if now.UnixNano() < l.downUntil.Load() {
 		l.failOpen.Add(1)
 		return true, time.Time{}

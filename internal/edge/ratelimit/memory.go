@@ -11,16 +11,16 @@ import (
 // memStore keeps the counters in process: one bounded otter cache per
 // rule, so a flood of spoofed addresses cannot grow memory without bound.
 type memStore struct {
-	counters []*otter.Cache[string, *window] // by rule.idx
+	counters []*otter.Cache[clientKey, *window] // by rule.idx
 }
 
 func newMemStore(rules []*rule, maxClients int) (*memStore, error) {
 	m := &memStore{}
 	for _, r := range rules {
-		c, err := otter.New(&otter.Options[string, *window]{
+		c, err := otter.New(&otter.Options[clientKey, *window]{
 			MaximumSize: maxClients,
 			// A counter idle for two windows and a block holds nothing.
-			ExpiryCalculator: otter.ExpiryAccessing[string, *window](2*r.Window + r.Block),
+			ExpiryCalculator: otter.ExpiryAccessing[clientKey, *window](2*r.Window + r.Block),
 		})
 		if err != nil {
 			m.close()
@@ -31,7 +31,7 @@ func newMemStore(rules []*rule, maxClients int) (*memStore, error) {
 	return m, nil
 }
 
-func (m *memStore) take(_ context.Context, r *rule, key string, now time.Time) (bool, time.Time, error) {
+func (m *memStore) take(_ context.Context, r *rule, key clientKey, now time.Time) (bool, time.Time, error) {
 	c := m.counters[r.idx]
 	win, ok := c.GetIfPresent(key)
 	if !ok {

@@ -92,7 +92,7 @@ type rule struct {
 // reports whether it is allowed, and if not until when the client is
 // blocked.
 type store interface {
-	take(ctx context.Context, r *rule, key string, now time.Time) (ok bool, until time.Time, err error)
+	take(ctx context.Context, r *rule, key clientKey, now time.Time) (ok bool, until time.Time, err error)
 	close()
 }
 
@@ -183,7 +183,7 @@ func (l *Limiter) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, req)
 			return
 		}
-		ip := clientip.From(req, l.cfg.TrustForwarded).String()
+		addr := clientip.From(req, l.cfg.TrustForwarded)
 		now := l.now()
 		for _, r := range l.rules {
 			if !r.applies(req) {
@@ -191,17 +191,18 @@ func (l *Limiter) Middleware(next http.Handler) http.Handler {
 			}
 			// A solved challenge lets the client through the rule
 			// without counting: that is what it was for.
-			if r.Action == ActionChallenge && l.challenge.Passed(req, ip, now) {
+			if r.Action == ActionChallenge && l.challenge.Passed(req, addr.String(), now) {
 				continue
 			}
-			key := ip
+			key := clientKey{addr: addr}
 			if r.PerPath {
-				key = ip + " " + req.URL.Path
+				key.path = req.URL.Path
 			}
 			ok, until := l.take(req.Context(), r, key, now)
 			if ok {
 				continue
 			}
+			ip := addr.String()
 			r.blocks.Add(1)
 			l.logger.Warn("rate rule "+r.Action, "rule", r.Name, "request_id", reqid.From(req), "client", ip,
 				"method", req.Method, "path", req.URL.Path, "until", until)

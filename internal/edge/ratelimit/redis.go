@@ -80,12 +80,12 @@ func newRedisStore(cfg Config, logger *slog.Logger) (*redisStore, error) {
 	return s, nil
 }
 
-func (s *redisStore) take(ctx context.Context, r *rule, key string, now time.Time) (bool, time.Time, error) {
+func (s *redisStore) take(ctx context.Context, r *rule, key clientKey, now time.Time) (bool, time.Time, error) {
 	// WithoutCancel: a client hanging up must not count as a Redis
 	// failure (that would switch the rules off for everyone for a while).
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
 	defer cancel()
-	res, err := s.script.Exec(ctx, s.client, []string{s.prefix + r.Name + ":" + key}, []string{
+	res, err := s.script.Exec(ctx, s.client, []string{s.prefix + r.Name + ":" + key.String()}, []string{
 		strconv.FormatInt(now.UnixMilli(), 10), strconv.FormatInt(r.Window.Milliseconds(), 10),
 		strconv.Itoa(r.Limit), strconv.FormatInt(r.Block.Milliseconds(), 10),
 	}).AsIntSlice()

@@ -1,6 +1,6 @@
 // Package reqid owns the edge's request ids (X-Request-Id) and the refusal
-// responses that carry them, so every 403, 429 or 503 the edge sends can be
-// matched to one log line.
+// responses that carry them (reject.go), so every 403, 429, 502, 503 or 504
+// the edge itself sends can be matched to one log line.
 //
 // An incoming id is kept only when it is short and made of safe characters:
 // the edge faces the internet, and a client-chosen id must not be able to
@@ -9,7 +9,6 @@ package reqid
 
 import (
 	"crypto/rand"
-	"fmt"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -72,21 +71,3 @@ func Middleware(next http.Handler) http.Handler {
 
 // From returns the request's id.
 func From(r *http.Request) string { return r.Header.Get(Header) }
-
-// Reject writes a short plain-text refusal that names the request id and
-// nothing internal. retryAfter, when positive, sets Retry-After in seconds.
-func Reject(w http.ResponseWriter, r *http.Request, status int, retryAfterSeconds int) {
-	id := From(r)
-	h := w.Header()
-	if id != "" {
-		h.Set(Header, id)
-	}
-	if retryAfterSeconds > 0 {
-		h.Set("Retry-After", fmt.Sprint(retryAfterSeconds))
-	}
-	h.Set("Content-Type", "text/plain; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	fmt.Fprintf(w, "%d %s\nrequest id: %s\n", status, http.StatusText(status), id)
-}

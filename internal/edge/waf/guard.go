@@ -117,19 +117,25 @@ func (g *Guard) Middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		ip := clientip.From(r, g.trustXFF)
-		if contains(g.allow, ip) {
-			next.ServeHTTP(w, r)
-			return
+		// The address is parsed only when a list needs it, or for the
+		// log line of a block: the limiter behind parses it anyway, and
+		// this runs on every request, cache hits included.
+		var ip netip.Addr
+		if len(g.allow) > 0 || len(g.deny) > 0 {
+			ip = clientip.From(r, g.trustXFF)
+			if contains(g.allow, ip) {
+				next.ServeHTTP(w, r)
+				return
+			}
 		}
 		if rule := g.check(r, ip); rule != "" {
-			g.block(w, r, ip, rule)
+			g.block(w, r, clientip.From(r, g.trustXFF), rule)
 			return
 		}
 		for _, l := range g.limits {
 			if strings.HasPrefix(r.URL.Path, l.Prefix) {
 				if r.ContentLength > l.MaxBytes {
-					g.blockStatus(w, r, ip, "body-limit:"+l.Prefix, http.StatusRequestEntityTooLarge)
+					g.blockStatus(w, r, clientip.From(r, g.trustXFF), "body-limit:"+l.Prefix, http.StatusRequestEntityTooLarge)
 					return
 				}
 				r.Body = http.MaxBytesReader(w, r.Body, l.MaxBytes)
