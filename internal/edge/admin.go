@@ -18,7 +18,9 @@ type Stats struct {
 	RateChallenged int64            `json:"rate_challenged,omitempty"`
 	Shed           map[string]int64 `json:"shed,omitempty"`
 	ShedLimit      int              `json:"shed_limit,omitempty"`
-	WaitRoom       any              `json:"waitroom"`
+	// ShedCheckoutLimit is what checkout is admitted against (see shed).
+	ShedCheckoutLimit int `json:"shed_checkout_limit,omitempty"`
+	WaitRoom          any `json:"waitroom"`
 }
 
 type cacheStats struct {
@@ -38,7 +40,7 @@ func (e *Edge) Stats() Stats {
 	}
 	if e.shedder != nil {
 		st.Shed = e.shedder.Shed()
-		st.ShedLimit = e.shedder.Limit()
+		st.ShedLimit, st.ShedCheckoutLimit = e.shedder.Limit(), e.shedder.CheckoutLimit()
 	}
 	return st
 }

@@ -111,6 +111,9 @@ type File struct {
 		MinLimit      int      `json:"min_limit"`
 		MaxLimit      int      `json:"max_limit"`
 		TargetLatency Duration `json:"target_latency"`
+		// CheckoutTargetLatency judges checkout's own limit (default 4x
+		// target_latency: checkout waits on the payment provider).
+		CheckoutTargetLatency Duration `json:"checkout_target_latency"`
 	} `json:"shed"`
 	WaitRoom *struct {
 		Capacity    int      `json:"capacity"`
@@ -214,6 +217,7 @@ func (f *File) Apply(cfg *Config) error {
 		}
 		cfg.Shed.InitialLimit, cfg.Shed.MinLimit, cfg.Shed.MaxLimit = s.InitialLimit, s.MinLimit, s.MaxLimit
 		cfg.Shed.TargetLatency = time.Duration(s.TargetLatency)
+		cfg.Shed.CheckoutTargetLatency = time.Duration(s.CheckoutTargetLatency)
 	}
 	if w := f.WaitRoom; w != nil {
 		cfg.WaitRoom.Capacity, cfg.WaitRoom.IdleTimeout = w.Capacity, time.Duration(w.IdleTimeout)

@@ -61,7 +61,7 @@ func TestRoutesFile(t *testing.T) {
 	if r := cfg.RateLimit.Rules[0]; r.Block != 10*time.Minute || r.Limit != 600 {
 		t.Errorf("rate rule %+v", r)
 	}
-	if cfg.Shed.TargetLatency != 300*time.Millisecond || cfg.WAF.Mode != waf.ModeDetect {
+	if cfg.Shed.TargetLatency != 300*time.Millisecond || cfg.Shed.CheckoutTargetLatency != 2*time.Second || cfg.WAF.Mode != waf.ModeDetect {
 		t.Errorf("shed %+v", cfg.Shed)
 	}
 	if rt, pt := cfg.Proxy.Routes[0], cfg.Proxy.Pools[0].Timeouts; rt.Timeout != 8*time.Second || pt.IdleConn != time.Minute || pt.Request != 30*time.Second {

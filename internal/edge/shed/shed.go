@@ -47,9 +47,14 @@ type Config struct {
 	// InitialLimit, MinLimit and MaxLimit bound the concurrency limit;
 	// zeros mean 200, 20 and 2000.
 	InitialLimit, MinLimit, MaxLimit int
-	// TargetLatency is the latency above which the limit shrinks; 0 means
-	// 500ms.
+	// TargetLatency is the browse and cart latency above which the limit
+	// shrinks; 0 means 500ms.
 	TargetLatency time.Duration
+	// CheckoutTargetLatency is the checkout latency above which
+	// checkout's own limit shrinks; 0 means four times TargetLatency.
+	// Checkout waits on the payment provider, so it is judged against a
+	// looser target than pages are.
+	CheckoutTargetLatency time.Duration
 	// RetryAfter is sent with each 503; 0 means 2s.
 	RetryAfter time.Duration
 	// ExemptPaths (exact) are never shed: health checks.
@@ -76,15 +81,24 @@ func DefaultClasses() []ClassRule {
 
 // Shedder admits or refuses requests by priority.
 type Shedder struct {
-	cfg      Config
-	logger   *slog.Logger
-	inflight atomic.Int64
-	shed     [3]atomic.Int64
+	cfg    Config
+	logger *slog.Logger
+	// shopInflight counts browse and cart requests in flight,
+	// checkoutInflight checkout's; see the package doc for why apart.
+	shopInflight, checkoutInflight atomic.Int64
+	shed                           [3]atomic.Int64
 
-	mu           sync.Mutex
+	mu       sync.Mutex
+	shop     lane // adapts on browse and cart latency
+	checkout lane // adapts on checkout latency
+	now      func() time.Time
+}
+
+// lane is one AIMD concurrency limit and the latency it is judged by.
+type lane struct {
 	limit        float64
+	target       time.Duration
 	lastDecrease time.Time
-	now          func() time.Time
 }
 
 // New validates the configuration.
@@ -101,6 +115,9 @@ func New(cfg Config, logger *slog.Logger) (*Shedder, error) {
 	if cfg.TargetLatency == 0 {
 		cfg.TargetLatency = 500 * time.Millisecond
 	}
+	if cfg.CheckoutTargetLatency == 0 {
+		cfg.CheckoutTargetLatency = 4 * cfg.TargetLatency
+	}
 	if cfg.RetryAfter == 0 {
 		cfg.RetryAfter = 2 * time.Second
 	}
@@ -112,7 +129,9 @@ func New(cfg Config, logger *slog.Logger) (*Shedder, error) {
 			return nil, errors.New("shed: shares must be in (0, 1]")
 		}
 	}
-	return &Shedder{cfg: cfg, logger: logger, limit: float64(cfg.InitialLimit), now: time.Now}, nil
+	return &Shedder{cfg: cfg, logger: logger, now: time.Now,
+		shop:     lane{limit: float64(cfg.InitialLimit), target: cfg.TargetLatency},
+		checkout: lane{limit: float64(cfg.InitialLimit), target: cfg.CheckoutTargetLatency}}, nil
 }
 
 func orDefault(v, def int) int {
@@ -133,11 +152,20 @@ func (s *Shedder) Classify(r *http.Request) Priority {
 	return best
 }
 
-// Limit returns the current concurrency limit.
+// Limit returns the current concurrency limit of browse and cart, the
+// shop's own work.
 func (s *Shedder) Limit() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return int(s.limit)
+	return int(s.shop.limit)
+}
+
+// CheckoutLimit returns the limit checkout is admitted against: its own,
+// never below the shop's.
+func (s *Shedder) CheckoutLimit() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return int(math.Max(s.checkout.limit, s.shop.limit))
 }
 
 // Shed returns how many requests were refused per class.
@@ -159,10 +187,9 @@ func (s *Shedder) Middleware(next http.Handler) http.Handler {
 			}
 		}
 		p := s.Classify(r)
-		allowed := int64(math.Max(1, math.Floor(float64(s.Limit())*s.cfg.Shares[p])))
-		n := s.inflight.Add(1)
+		counter, n, allowed := s.admit(p)
 		if n > allowed {
-			s.inflight.Add(-1)
+			counter.Add(-1)
 			s.shed[p].Add(1)
 			s.logger.Debug("shed", "class", p.String(), "inflight", n-1, "allowed", allowed, "request_id", reqid.From(r))
 			w.Header().Set(Header, p.String())
@@ -171,30 +198,55 @@ func (s *Shedder) Middleware(next http.Handler) http.Handler {
 		}
 		start := s.now()
 		defer func() {
-			s.inflight.Add(-1)
-			s.observe(s.now().Sub(start), n)
+			counter.Add(-1)
+			s.observe(p, s.now().Sub(start), n)
 		}()
 		next.ServeHTTP(w, r)
 	})
 }
 
-// observe adapts the limit to one admitted request's latency; inflight is
-// the concurrency it was admitted at.
-func (s *Shedder) observe(latency time.Duration, inflight int64) {
+// admit counts the request in and returns its counter, the in-flight
+// figure it is judged by and what its class is allowed. Browse and cart
+// count only browse and cart against their shares of the shop's limit;
+// checkout counts everything in flight against its own limit, so it is
+// refused only when the whole edge is full.
+func (s *Shedder) admit(p Priority) (*atomic.Int64, int64, int64) {
+	s.mu.Lock()
+	shop, checkout := s.shop.limit, math.Max(s.checkout.limit, s.shop.limit)
+	s.mu.Unlock()
+	if p == Checkout {
+		k := s.checkoutInflight.Add(1)
+		return &s.checkoutInflight, k + s.shopInflight.Load(), share(checkout, s.cfg.Shares[p])
+	}
+	return &s.shopInflight, s.shopInflight.Add(1), share(shop, s.cfg.Shares[p])
+}
+
+func share(limit, fraction float64) int64 { return int64(math.Max(1, math.Floor(limit*fraction))) }
+
+// observe adapts the limit of p's lane to one admitted request's latency;
+// inflight is the concurrency it was admitted at.
+func (s *Shedder) observe(p Priority, latency time.Duration, inflight int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
+	l := &s.shop
+	if p == Checkout {
+		l = &s.checkout
+	}
+	l.observe(s.now(), latency, inflight, float64(s.cfg.MinLimit), float64(s.cfg.MaxLimit))
+}
+
+func (l *lane) observe(now time.Time, latency time.Duration, inflight int64, minLimit, maxLimit float64) {
 	switch {
-	case latency > s.cfg.TargetLatency:
+	case latency > l.target:
 		// Shrink at most once per target latency, so one burst of slow
 		// responses (all admitted before the shrink) counts once.
-		if now.Sub(s.lastDecrease) >= s.cfg.TargetLatency {
-			s.limit = math.Max(float64(s.cfg.MinLimit), s.limit*0.9)
-			s.lastDecrease = now
+		if now.Sub(l.lastDecrease) >= l.target {
+			l.limit = math.Max(minLimit, l.limit*0.9)
+			l.lastDecrease = now
 		}
-	case float64(inflight) >= s.limit*0.5:
+	case float64(inflight) >= l.limit*0.5:
 		// Grow only while the limit is actually in use; an idle edge must
 		// not drift up to MaxLimit and then admit a stampede.
-		s.limit = math.Min(float64(s.cfg.MaxLimit), s.limit+1/math.Sqrt(s.limit))
+		l.limit = math.Min(maxLimit, l.limit+1/math.Sqrt(l.limit))
 	}
 }

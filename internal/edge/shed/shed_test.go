@@ -96,28 +96,28 @@ func TestLimitAdapts(t *testing.T) {
 	s.now = func() time.Time { return now }
 	for range 5 {
 		now = now.Add(time.Second)
-		s.observe(time.Second, 100) // slow
+		s.observe(Browse, time.Second, 100) // slow
 	}
 	if l := s.Limit(); l >= 100 || l < 10 {
 		t.Fatalf("limit after slow responses = %d, want below 100", l)
 	}
 	shrunk := s.Limit()
 	for range 500 {
-		s.observe(time.Millisecond, int64(s.Limit())) // fast and busy
+		s.observe(Browse, time.Millisecond, int64(s.Limit())) // fast and busy
 	}
 	if s.Limit() <= shrunk {
 		t.Errorf("limit did not grow back: %d", s.Limit())
 	}
 	before := s.Limit()
 	for range 100 {
-		s.observe(time.Millisecond, 1) // fast but idle: no growth
+		s.observe(Browse, time.Millisecond, 1) // fast but idle: no growth
 	}
 	if s.Limit() != before {
 		t.Errorf("idle traffic grew the limit")
 	}
 	for range 1000 {
 		now = now.Add(time.Second)
-		s.observe(time.Second, 1)
+		s.observe(Browse, time.Second, 1)
 	}
 	if s.Limit() != 10 {
 		t.Errorf("limit fell below MinLimit or stuck: %d", s.Limit())
