@@ -27,7 +27,14 @@ separate worker, NATS, fault links) from this binary, and runs the embedded
 rehearsal (under 2 minutes; see --print-scenario and --print-experiment).
 With --target it rehearses a running shop on this machine: give --db (and
 --nats, --payment-ledger, --control for the checks and faults that need them)
-and PEAKSHOP_ADMIN_TOKEN.
+and PEAKSHOP_ADMIN_TOKEN. A running shop gets only the faults that reach it
+from outside: payment faults (latency, failures, declines) through its
+loopback chaos-control listeners (--control: the URLs of its --chaos-addr,
+with the admin token) and fill_queue (--nats). Process faults (kill, freeze)
+and link faults (latency, errors, blackhole, cut on NATS or the database) are
+skipped: the rehearsal did not start those processes and no fault link sits
+on their connections. Skipped faults are listed with the reason in the output
+and in the report's timeline, at the time they were planned for.
 Exits non-zero when an SLO or the audit fails. See docs/rehearse.md.`
 
 // runRehearse runs `peakshop rehearse`.
@@ -36,7 +43,7 @@ func runRehearse(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	target := fs.String("target", "", "base URL of a running shop on this machine; empty starts one")
 	scenarioPath := fs.String("scenario", "", "load scenario file (JSON, as for peakshop load); empty for the embedded rehearsal")
 	experimentPath := fs.String("experiment", "", "chaos experiment file (JSON, as for peakshop chaos); empty for the embedded rehearsal")
-	duration := fs.Duration("duration", 0, "load duration, overriding the scenario's (the faults keep their times)")
+	duration := fs.Duration("duration", 0, "load duration, overriding the scenario's; the embedded experiment's fault times (and the embedded flash sale) scale with it, a --experiment file's do not")
 	out := fs.String("out", "rehearse-results", "directory for result.json and report.html")
 	prices := fs.String("price", "", "price per instance-hour by role, e.g. app=0.096,worker=0.048 or instance-hour=0.096")
 	priceFile := fs.String("price-file", "", "file of role=price lines, read before --price")
@@ -75,15 +82,19 @@ func runRehearse(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if cfg.Scenario, err = rehearsalScenario(*scenarioPath); err != nil {
 		return err
 	}
+	written := cfg.Scenario.Duration.D()
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if set["duration"] || os.Getenv(flagenv.Name("PEAKSHOP_REHEARSE", "duration")) != "" {
 		cfg.Scenario.Duration = loadgen.Duration(*duration)
+		if *scenarioPath == "" {
+			cfg.Scenario.FlashSale = rehearse.StretchSale(cfg.Scenario.FlashSale, written, *duration)
+		}
 		if err := cfg.Scenario.Validate(); err != nil {
 			return err
 		}
 	}
-	if cfg.Experiment, err = rehearsalExperiment(*experimentPath); err != nil {
+	if cfg.Experiment, err = rehearsalExperiment(*experimentPath, cfg.Scenario.Duration.D()); err != nil {
 		return err
 	}
 	if cfg.Prices, err = readPrices(*priceFile, *prices); err != nil {
@@ -126,11 +137,22 @@ func rehearsalScenario(path string) (*loadgen.Scenario, error) {
 	return readScenario(path)
 }
 
-func rehearsalExperiment(path string) (chaos.Experiment, error) {
-	if path == "" {
-		return rehearse.DefaultExperiment()
+// rehearsalExperiment reads the experiment; the embedded one is fitted to
+// the load's length (it was written for the default 90 s), while a file's
+// times are the user's and stay as written.
+func rehearsalExperiment(path string, load time.Duration) (chaos.Experiment, error) {
+	if path != "" {
+		return chaos.LoadExperiment(path)
 	}
-	return chaos.LoadExperiment(path)
+	exp, err := rehearse.DefaultExperiment()
+	if err != nil {
+		return exp, err
+	}
+	sc, err := rehearse.DefaultScenario()
+	if err != nil {
+		return exp, err
+	}
+	return rehearse.StretchExperiment(exp, sc.Duration.D(), load), nil
 }
 
 func readPrices(file, flagValue string) (rehearse.Prices, error) {
@@ -189,6 +211,9 @@ func printRehearsal(w io.Writer, res *rehearse.Result, dir string) {
 	}
 	for _, f := range res.Faults {
 		fmt.Fprintf(w, "fault: %s %s from %s to %s\n", f.Fault, f.Target, f.Start.Format(time.TimeOnly), f.End.Format(time.TimeOnly))
+	}
+	for _, f := range res.Skipped {
+		fmt.Fprintf(w, "fault skipped: %s\n", f)
 	}
 	for _, a := range res.Firing {
 		fmt.Fprintf(w, "alarm: %s fired from %s to %s\n", a.Name, a.Start.Format(time.TimeOnly), a.End.Format(time.TimeOnly))

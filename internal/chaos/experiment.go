@@ -82,8 +82,8 @@ const (
 type Fault struct {
 	Kind string `json:"kind"` // kill | freeze | latency | errors | blackhole | cut | payment | fill_queue
 	// Target is a process name ("app", "worker", "edge") or a link name
-	// ("app-nats", "worker-nats", "app-db", "app-redis", "payment"). payment
-	// and fill_queue faults need none.
+	// ("app-nats", "worker-nats", "app-db", "worker-db", "app-redis",
+	// "payment"). payment and fill_queue faults need none.
 	Target string   `json:"target"`
 	Start  Duration `json:"start"` // offset from the run's start
 	// Duration is how long before the fault is undone. kill: restart after

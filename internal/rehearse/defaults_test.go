@@ -24,7 +24,8 @@ func TestDefaultRehearsal(t *testing.T) {
 	if sc.FlashSale == nil || sc.Hostile.Share == 0 || sc.Profile.Kind != "ramp" {
 		t.Errorf("scenario lacks the ramp, the flash sale or the bots: %+v", sc)
 	}
-	want := map[string]bool{"payment ": false, "kill worker": false, "cut app-nats": false, "cut worker-nats": false}
+	want := map[string]bool{"payment ": false, "kill worker": false, "cut app-nats": false, "cut worker-nats": false,
+		"latency app-db": false, "latency worker-db": false}
 	for _, f := range exp.Faults {
 		key := f.Kind + " " + f.Target
 		switch {
@@ -34,6 +35,8 @@ func TestDefaultRehearsal(t *testing.T) {
 			want[key] = true
 		case f.Kind == chaos.KindKill && f.Duration > 0: // restarted
 			want[key] = true
+		case f.Kind == chaos.KindLatency && f.Duration.D() <= 10*time.Second && f.Start+f.Duration <= chaos.Duration(sc.Duration):
+			want[key] = true // short, and over before the load ends
 		}
 	}
 	for k, ok := range want {

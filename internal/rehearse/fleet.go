@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/peakshop/peakshop/internal/chaos"
 	"github.com/peakshop/peakshop/internal/loadgen"
 )
 
@@ -38,32 +37,4 @@ func loadOf(role string, r *loadgen.Result) []float64 {
 		}
 	}
 	return out
-}
-
-// applicable drops the faults whose target this shop lacks (a running
-// shop given without its processes or links), naming each, so the rest of
-// the experiment still runs and the report says what did not.
-func applicable(exp chaos.Experiment, t chaos.Targets) (chaos.Experiment, []string) {
-	var keep []chaos.Fault
-	var skipped []string
-	for _, f := range exp.Faults {
-		ok := true
-		switch f.Kind {
-		case chaos.KindKill, chaos.KindFreeze:
-			_, ok = t.Processes[f.Target]
-		case chaos.KindLatency, chaos.KindErrors, chaos.KindBlackhole, chaos.KindCut:
-			_, ok = t.Links[f.Target]
-		case chaos.KindPayment:
-			ok = len(t.Controls) > 0
-		case chaos.KindFillQueue:
-			ok = t.NATSURL != ""
-		}
-		if ok {
-			keep = append(keep, f)
-		} else {
-			skipped = append(skipped, f.String()+": this shop has no such target (start one with the rehearsal, or give --control/--nats)")
-		}
-	}
-	exp.Faults = keep
-	return exp, skipped
 }

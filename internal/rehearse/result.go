@@ -26,7 +26,7 @@ type Result struct {
 	Chaos    chaos.Result    `json:"chaos"`
 	ChaosRan bool            `json:"chaos_ran"` // an experiment with at least one fault ran
 	ChaosErr string          `json:"chaos_error,omitempty"`
-	Skipped  []string        `json:"skipped_faults,omitempty"` // faults naming targets this shop lacks
+	Skipped  []SkippedFault  `json:"skipped_faults,omitempty"` // faults this shop could not take, and why
 	Faults   []FaultWindow   `json:"fault_windows"`
 	Hot      []hotProduct    `json:"flash_sale_products,omitempty"`
 	// FlashSale is the scenario's flash sale, for the report's axis.

@@ -67,7 +67,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if res.Database == "postgresql" {
 		res.Database = "postgres"
 	}
-	exp, skipped := applicable(cfg.Experiment, targets)
+	exp, skipped := applicable(cfg.Experiment, targets, res.Database == "sqlite")
 	for _, s := range skipped {
 		say("skipping fault %s", s)
 	}

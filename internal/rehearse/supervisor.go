@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -28,8 +29,9 @@ type ShopConfig struct {
 	Binary string
 	// Dir holds the data folder; "" makes a temporary one, removed by Stop.
 	Dir string
-	// DB is the database URL; "" is SQLite in the data folder. A
-	// PostgreSQL URL gets an app-db link in front of it for the app.
+	// DB is the database URL; "" is SQLite in the data folder. With a
+	// PostgreSQL URL serve and the worker each reach it through a fault
+	// link of their own, "app-db" and "worker-db".
 	DB string
 	// NATS is an external JetStream server's URL; "" starts one in this
 	// process (loopback, a random port, its store in the data folder).
@@ -41,7 +43,8 @@ type ShopConfig struct {
 }
 
 // Shop is a shop the rehearsal started: serve (edge in front, pipeline off)
-// and a separate worker, each reaching NATS through its own fault link.
+// and a separate worker, each reaching NATS (and PostgreSQL, when it is the
+// database) through fault links of its own.
 type Shop struct {
 	BaseURL    string
 	AdminToken string
@@ -114,18 +117,11 @@ func StartShop(ctx context.Context, cfg ShopConfig) (_ *Shop, err error) {
 			return nil, err
 		}
 	}
-	appDSN := s.DSN
-	if strings.HasPrefix(s.DSN, "postgres://") || strings.HasPrefix(s.DSN, "postgresql://") {
-		u, err := url.Parse(s.DSN)
-		if err != nil {
-			return nil, fmt.Errorf("rehearse: --db: %w", err)
-		}
-		if s.Links["app-db"], err = chaos.NewLink("app-db", "127.0.0.1:0", u.Host); err != nil {
-			return nil, err
-		}
-		u.Host = s.Links["app-db"].Addr()
-		appDSN = u.String()
+	dbl, dsns, err := dbLinks(s.DSN)
+	if err != nil {
+		return nil, err
 	}
+	maps.Copy(s.Links, dbl)
 	ports, err := freePorts(3)
 	if err != nil {
 		return nil, err
@@ -137,10 +133,10 @@ func StartShop(ctx context.Context, cfg ShopConfig) (_ *Shop, err error) {
 		mode = "sync"
 	}
 	common := []string{"--data", s.DataDir, "--log-level", "warn", "--payment-ledger", s.Ledger}
-	serve := append([]string{cfg.Binary, "serve", "--addr", ports[0], "--db", appDSN, "--pipeline=false",
+	serve := append([]string{cfg.Binary, "serve", "--addr", ports[0], "--db", dsns["app"], "--pipeline=false",
 		"--nats", "nats://" + s.Links["app-nats"].Addr(), "--chaos-addr", ports[1], "--checkout-mode", mode,
 		"--edge-trust-loopback-forwarded"}, common...)
-	worker := append([]string{cfg.Binary, "worker", "--db", s.DSN,
+	worker := append([]string{cfg.Binary, "worker", "--db", dsns["worker"],
 		"--nats", "nats://" + s.Links["worker-nats"].Addr(), "--chaos-addr", ports[2], "--checkout-mode", mode}, common...)
 	env := []string{"PEAKSHOP_ADMIN_TOKEN=" + s.AdminToken}
 	// serve first: it migrates and seeds the demo catalog, which the

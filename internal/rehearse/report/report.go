@@ -40,7 +40,7 @@ type band struct {
 type moment struct {
 	T    float64
 	What string
-	Kind string // fault, alarm, scaling, probe, load
+	Kind string // fault, skipped, alarm, scaling, probe, load
 }
 
 type stepRow struct {
@@ -107,6 +107,12 @@ func Write(w io.Writer, res *rehearse.Result) error {
 			kind = "probe"
 		}
 		v.Timeline = append(v.Timeline, moment{T: at(e.At), Kind: kind, What: fmt.Sprintf("%s %s %s %s", e.Phase, e.Fault, e.Target, e.Detail)})
+	}
+	// A skipped fault keeps its planned place on the axis: the chaos run
+	// and the load start together, so its offset is the load's too.
+	for _, sk := range res.Skipped {
+		v.Timeline = append(v.Timeline, moment{T: sk.Start.D().Seconds(), Kind: "skipped",
+			What: fmt.Sprintf("skipped %s %s (planned for %s): %s", sk.Fault, sk.Target, sk.Duration.D(), sk.Reason)})
 	}
 	for _, a := range res.Alarms {
 		v.Timeline = append(v.Timeline, moment{T: at(a.At), Kind: "alarm", What: fmt.Sprintf("alarm %s → %s %s", a.Name, a.State, a.Reason)})

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/peakshop/peakshop/internal/chaos"
 	"github.com/peakshop/peakshop/internal/loadgen"
+	"github.com/peakshop/peakshop/internal/platform/headless"
 	"github.com/peakshop/peakshop/internal/rehearse"
 )
 
@@ -35,6 +35,8 @@ func sample() *rehearse.Result {
 	}
 	return &rehearse.Result{Target: "http://127.0.0.1:1", SelfStarted: true, Database: "sqlite", Started: t0, Seconds: 80,
 		Load: lr, Chaos: chaos.Result{Events: events}, Faults: rehearse.Windows(events, at(60)),
+		Skipped: []rehearse.SkippedFault{{Fault: "latency", Target: "app-db", Start: chaos.Duration(45 * time.Second),
+			Duration: chaos.Duration(5 * time.Second), Reason: "embedded SQLite"}},
 		FlashSale: &loadgen.FlashSale{At: loadgen.Duration(20 * time.Second), Hold: loadgen.Duration(10 * time.Second), Rate: 30},
 		Firing:    []rehearse.AlarmWindow{{Name: "http-5xx-rate", Start: at(15), End: at(35), Reason: "3 of 3 periods > 0.02"}},
 		Scaling:   []rehearse.ScalingRecord{{At: t0, Decision: "fixed fleet: 1 app, 1 worker"}},
@@ -53,7 +55,8 @@ func TestWriteIsSelfContainedAndEscaped(t *testing.T) {
 	}
 	page := b.String()
 	for _, want := range []string{"FAILED", "payment payment-simulator", "cut worker-nats", "http-5xx-rate", "fixed fleet: 1 app, 1 worker",
-		"nothing: unexplained", "&lt;script&gt;", "uPlot"} {
+		"nothing: unexplained", "&lt;script&gt;", "uPlot",
+		`<td>45.0</td><td class="l k-skipped">skipped latency app-db (planned for 5s): embedded SQLite</td>`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -70,14 +73,9 @@ func TestWriteIsSelfContainedAndEscaped(t *testing.T) {
 	}
 }
 
-const chromiumPath = "/usr/bin/chromium"
-
 // The page opens from file:// in headless Chromium, draws its three charts
 // and a legend entry per band (two faults, the flash sale, one alarm).
 func TestReportDrawsInBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skip("no " + chromiumPath)
-	}
 	path := filepath.Join(t.TempDir(), "report.html")
 	var b bytes.Buffer
 	if err := Write(&b, sample()); err != nil {
@@ -86,22 +84,7 @@ func TestReportDrawsInBrowser(t *testing.T) {
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.UserDataDir(t.TempDir()),
-		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1300, 2400),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	// The first action starts the browser and runs without a deadline, as
-	// chromedp asks; the rest are bounded.
-	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+path)); err != nil {
-		t.Fatalf("open the report: %v", err)
-	}
-	tctx, cancelT := context.WithTimeout(ctx, 30*time.Second)
-	defer cancelT()
+	tctx := headless.Open(t, "file://"+path, 1300, 2400, 30*time.Second)
 	if err := chromedp.Do(tctx, chromedp.WaitVisible(`#chart-orders .uplot`)); err != nil {
 		t.Fatalf("charts did not draw: %v", err)
 	}
@@ -116,17 +99,5 @@ func TestReportDrawsInBrowser(t *testing.T) {
 	if canvases != 3 || legend != 4 {
 		t.Fatalf("%d charts and %d bands drew, want 3 and 4", canvases, legend)
 	}
-	png, err := chromedp.Run(tctx, chromedp.FullScreenshot(100)) // 100 means PNG
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	dir := os.Getenv("PEAKSHOP_SCREENSHOT_DIR")
-	if dir == "" {
-		dir = t.TempDir()
-	}
-	out := filepath.Join(dir, "rehearse-report.png")
-	if err := os.WriteFile(out, png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshot of the report: %s", out)
+	headless.Screenshot(t, tctx, "rehearse-report.png")
 }
