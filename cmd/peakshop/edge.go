@@ -24,6 +24,9 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("edge: %w", err)
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	if limit := edge.TuneGC(os.Getenv, cfg.Cache.MaxBytes); limit > 0 {
+		logger.Info("garbage collector tuned for an edge; set GOGC or GOMEMLIMIT to choose yourself", "gogc", edge.GCPercent, "memory_limit_bytes", limit)
+	}
 	e, err := edge.New(cfg, logger)
 	if err != nil {
 		return fmt.Errorf("edge: %w", err)
