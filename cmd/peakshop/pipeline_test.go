@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/peakshop/peakshop/internal/domain/event"
 	"github.com/peakshop/peakshop/internal/fulfillment"
-	"github.com/peakshop/peakshop/internal/messaging/jetstream"
 	"github.com/peakshop/peakshop/internal/storage/sqlite"
 )
 
@@ -66,32 +64,8 @@ func TestWorkerDLQAndOrdersCommands(t *testing.T) {
 
 	// A dead letter for dlq to show.
 	const failure = "no handler for inventory.low yet"
-	bus, err := jetstream.Open(ctx, jetstream.Config{StoreDir: filepath.Join(data, "nats")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	unsub, err := bus.Subscribe(ctx, jetstream.Subscription{Name: "broken", Types: []event.Type{event.InventoryLow}, MaxDeliver: 1,
-		Handler: func(context.Context, event.Event) error { return errors.New(failure) }})
-	if err != nil {
-		t.Fatal(err)
-	}
 	low, _ := event.New("o1:low:SKU-1", event.InventoryLow, "SKU-1", time.Now(), map[string]int{"available": 1})
-	if err := bus.Publish(ctx, low); err != nil {
-		t.Fatal(err)
-	}
-	waitUntil(t, "the dead letter", func() bool { dls, _ := bus.DeadLetters(ctx, 10); return len(dls) == 1 })
-	unsub()
-	bus.Close()
-
-	out.Reset()
-	if err := run(ctx, []string{"dlq", "--data", data, "list"}, &out, &out); err != nil {
-		t.Fatalf("dlq list: %v\n%s", err, out.String())
-	}
-	m := regexp.MustCompile(`(?m)^(\d+)\s+broken\s+o1:low:SKU-1\s+1\s`).FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("dlq list:\n%s", out.String())
-	}
-	seq := m[1]
+	seq := deadLetterOne(t, ctx, data, low, failure)
 	out.Reset()
 	if err := run(ctx, []string{"dlq", "--data", data, "show", seq}, &out, &out); err != nil {
 		t.Fatalf("dlq show: %v\n%s", err, out.String())

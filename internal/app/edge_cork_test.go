@@ -8,39 +8,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/peakshop/peakshop/internal/edge/cork/corktest"
 )
-
-// writeCounter counts the write system calls made on accepted connections,
-// below whatever Run wraps around the listener.
-type writeCounter struct {
-	net.Listener
-	writes atomic.Int64
-}
-
-type countedConn struct {
-	net.Conn
-	l *writeCounter
-}
-
-func (c countedConn) Write(p []byte) (int, error) {
-	c.l.writes.Add(1)
-	return c.Conn.Write(p)
-}
-
-func (l *writeCounter) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return countedConn{Conn: c, l: l}, nil
-}
 
 // mustServeCounted starts the demo shop behind its edge with the given cork
 // setting and returns its address and write counter.
-func mustServeCounted(tb testing.TB, cork bool) (string, *writeCounter) {
+func mustServeCounted(tb testing.TB, cork bool) (string, *corktest.WriteCounter) {
 	tb.Helper()
 	cfg := DefaultConfig()
 	cfg.Addr = "127.0.0.1:0"
@@ -54,7 +30,7 @@ func mustServeCounted(tb testing.TB, cork bool) (string, *writeCounter) {
 		cancel()
 		tb.Fatalf("start shop: %v", err)
 	}
-	wc := &writeCounter{Listener: a.ln}
+	wc := &corktest.WriteCounter{Listener: a.ln}
 	a.ln = wc
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
@@ -87,7 +63,7 @@ func TestServeSendsCacheHitInOneWrite(t *testing.T) {
 			conn.SetDeadline(time.Now().Add(30 * time.Second))
 			br := bufio.NewReader(conn)
 			get := func() (*http.Response, int, int64) {
-				before := wc.writes.Load()
+				before := wc.Writes()
 				fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: shop.test\r\nAccept: text/html\r\n\r\n")
 				resp, err := http.ReadResponse(br, nil)
 				if err != nil {
@@ -95,7 +71,7 @@ func TestServeSendsCacheHitInOneWrite(t *testing.T) {
 				}
 				n, _ := io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
-				return resp, int(n), wc.writes.Load() - before
+				return resp, int(n), wc.Writes() - before
 			}
 			get() // fills the cache
 			resp, size, writes := get()

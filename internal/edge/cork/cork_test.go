@@ -8,44 +8,21 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/peakshop/peakshop/internal/edge/cork/corktest"
 )
-
-// countingListener counts the write system calls made on its connections.
-type countingListener struct {
-	net.Listener
-	writes atomic.Int64
-}
-
-type countingConn struct {
-	net.Conn
-	l *countingListener
-}
-
-func (c countingConn) Write(p []byte) (int, error) {
-	c.l.writes.Add(1)
-	return c.Conn.Write(p)
-}
-
-func (l *countingListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
-	}
-	return countingConn{Conn: c, l: l}, nil
-}
 
 // mustServe serves h on a loopback cork listener and returns its address
 // and the write counter.
-func mustServe(tb testing.TB, h http.Handler) (string, *countingListener) {
+func mustServe(tb testing.TB, h http.Handler) (string, *corktest.WriteCounter) {
 	tb.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cl := &countingListener{Listener: ln}
+	cl := &corktest.WriteCounter{Listener: ln}
 	srv := &http.Server{Handler: h, ConnContext: ConnContext, WriteTimeout: 10 * time.Second}
 	srv.Protocols = new(http.Protocols)
 	srv.Protocols.SetHTTP1(true)
@@ -74,7 +51,7 @@ func TestHeldResponseIsOneWriteAndKeepAliveWorks(t *testing.T) {
 	defer conn.Close()
 	br := bufio.NewReader(conn)
 	for i := range 3 {
-		before := cl.writes.Load()
+		before := cl.Writes()
 		fmt.Fprintf(conn, "GET /p/%d HTTP/1.1\r\nHost: shop\r\n\r\n", i)
 		resp, err := http.ReadResponse(br, nil)
 		if err != nil {
@@ -85,7 +62,7 @@ func TestHeldResponseIsOneWriteAndKeepAliveWorks(t *testing.T) {
 		if resp.StatusCode != 200 || string(body) != page {
 			t.Fatalf("request %d: %d, %d bytes", i, resp.StatusCode, len(body))
 		}
-		if n := cl.writes.Load() - before; n != 1 {
+		if n := cl.Writes() - before; n != 1 {
 			t.Errorf("request %d: %d write calls for a %d-byte response, want 1", i, n, len(page))
 		}
 	}
