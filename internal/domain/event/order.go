@@ -2,11 +2,13 @@ package event
 
 import "github.com/peakshop/peakshop/internal/domain/money"
 
-// OrderData is the payload of order events: enough for subscribers (e-mail,
-// analytics, loyalty) to act without reading the shop's database.
+// OrderData is the payload of order events: enough for analytics and
+// loyalty to act without reading the shop's database. It carries no
+// contact details: the e-mail subscriber reads the address from the order,
+// so the event stream (kept for days, copied to every consumer and dead
+// letter) holds no shopper's address.
 type OrderData struct {
 	OrderID    string      `json:"order_id"`
-	Email      string      `json:"email,omitempty"`
 	CustomerID string      `json:"customer_id,omitempty"`
 	Total      money.Money `json:"total"`
 	Units      int         `json:"units,omitempty"`

@@ -24,7 +24,7 @@ func placedEvents(b order.Begin, o *order.Order, low []lowStock) ([]event.Event,
 		units += l.Quantity
 	}
 	placed, err := event.New(event.OrderEventID(o.ID, event.OrderPlaced), event.OrderPlaced, o.ID, b.Now,
-		event.OrderData{OrderID: o.ID, Email: o.Email, CustomerID: o.CustomerID, Total: o.Total, Units: units, Queued: b.Queued})
+		event.OrderData{OrderID: o.ID, CustomerID: o.CustomerID, Total: o.Total, Units: units, Queued: b.Queued})
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,6 @@ func queuedCheckout(ctx context.Context, r runner, b order.Begin, o *order.Order
 // settled is what FinishCheckout's UPDATE returns about the order, so its
 // event needs no second read.
 type settled struct {
-	email    string
 	total    money.Money
 	customer sql.NullString
 }
@@ -99,6 +98,6 @@ func settledEvent(st order.Settlement, o settled) (event.Event, bool, error) {
 		return event.Event{}, false, nil
 	}
 	e, err := event.New(event.OrderEventID(st.OrderID, t), t, st.OrderID, st.Now,
-		event.OrderData{OrderID: st.OrderID, Email: o.email, CustomerID: o.customer.String, Total: o.total, Reason: st.Reason, Queued: st.KeepKey})
+		event.OrderData{OrderID: st.OrderID, CustomerID: o.customer.String, Total: o.total, Reason: st.Reason, Queued: st.KeepKey})
 	return e, err == nil, err
 }

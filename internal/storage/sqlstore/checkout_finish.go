@@ -12,7 +12,7 @@ import (
 const (
 	sqlSettleOrder = `UPDATE orders SET status = $2, reason = $3, updated_at = $4
 		WHERE id = $1 AND status IN ('pending_payment', 'payment_queued')
-		RETURNING cart_id, email, total_amount, currency, customer_id, coupon_code`
+		RETURNING cart_id, total_amount, currency, customer_id, coupon_code`
 	sqlInsertPayment = `INSERT INTO payments (order_id, provider, charge_id, amount, currency, idempotency_key, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`
 	sqlOrderStock = `SELECT sku, quantity FROM order_lines WHERE order_id = $1 ORDER BY sku`
@@ -47,7 +47,7 @@ func (s *Store) FinishCheckout(ctx context.Context, st order.Settlement) error {
 			coupon sql.NullString
 		)
 		err := r.queryRow(ctx, sqlSettleOrder, st.OrderID, string(st.Status), st.Reason, now).
-			Scan(&cartID, &o.email, &o.total.Amount, &o.total.Currency, &o.customer, &coupon)
+			Scan(&cartID, &o.total.Amount, &o.total.Currency, &o.customer, &coupon)
 		if err == sql.ErrNoRows {
 			return settleStateError(ctx, r, st.OrderID)
 		}

@@ -33,7 +33,7 @@ const sqlSettlePaid = `WITH o AS (
 // since the statement cannot hand the update's RETURNING back to Go first.
 func (s *Store) settlePaidInOneStatement(ctx context.Context, st order.Settlement) error {
 	o, p := st.Order, st.Payment
-	e, _, err := settledEvent(st, settled{email: o.Email, total: o.Total, customer: nullString(o.CustomerID)})
+	e, _, err := settledEvent(st, settled{total: o.Total, customer: nullString(o.CustomerID)})
 	if err != nil {
 		return wrapf(err, "finish checkout")
 	}

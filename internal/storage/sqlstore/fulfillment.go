@@ -92,8 +92,8 @@ func (s *Store) MarkNotified(ctx context.Context, orderID string, now time.Time)
 		if err != nil {
 			return fmt.Errorf("mark notified: %w", err)
 		}
-		if err := r.queryRow(ctx, `SELECT email, customer_id, total_amount, currency FROM orders WHERE id = $1`, orderID).
-			Scan(&d.Email, &cus, &d.Total.Amount, &d.Total.Currency); err != nil {
+		if err := r.queryRow(ctx, `SELECT customer_id, total_amount, currency FROM orders WHERE id = $1`, orderID).
+			Scan(&cus, &d.Total.Amount, &d.Total.Currency); err != nil {
 			return fmt.Errorf("read order: %w", err)
 		}
 		d.OrderID, d.CustomerID = orderID, cus.String
@@ -124,8 +124,8 @@ func (s *Store) CancelPaid(ctx context.Context, orderID, reason string, refund *
 			cus sql.NullString
 		)
 		err := r.queryRow(ctx, `UPDATE orders SET status = 'cancelled', reason = $2, updated_at = $3
-			WHERE id = $1 AND status IN ('paid', 'allocated') RETURNING email, customer_id, total_amount, currency`, orderID, reason, at).
-			Scan(&d.Email, &cus, &d.Total.Amount, &d.Total.Currency)
+			WHERE id = $1 AND status IN ('paid', 'allocated') RETURNING customer_id, total_amount, currency`, orderID, reason, at).
+			Scan(&cus, &d.Total.Amount, &d.Total.Currency)
 		if err == sql.ErrNoRows {
 			return expectStatus(ctx, r, orderID, order.Cancelled)
 		}
