@@ -21,18 +21,24 @@ type HousekeepingConfig struct {
 	// handled. It must outlast the event stream's retention (7 days), or a
 	// consumer replaying the stream would act on an event twice.
 	ProcessedEvents time.Duration
+	// Carts is how long a cart nobody points at (no account, no live
+	// session) is kept after its last change: guest and API carts,
+	// abandoned or checked out, and every load rehearsal's.
+	Carts time.Duration
 }
 
-// DefaultHousekeeping keeps keys a day, as payment providers do, and
-// processed events a day longer than the stream keeps its events.
+// DefaultHousekeeping keeps keys a day, as payment providers do,
+// processed events a day longer than the stream keeps its events, and
+// unreferenced carts 30 days, as long as a shopper's session lives.
 func DefaultHousekeeping() HousekeepingConfig {
-	return HousekeepingConfig{IdempotencyKeys: 24 * time.Hour, ProcessedEvents: 8 * 24 * time.Hour}
+	return HousekeepingConfig{IdempotencyKeys: 24 * time.Hour, ProcessedEvents: 8 * 24 * time.Hour, Carts: 30 * 24 * time.Hour}
 }
 
 // HousekeepingFlags registers the retention flags of `peakshop serve`.
 func (c *HousekeepingConfig) HousekeepingFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.IdempotencyKeys, "keep-idempotency-keys", c.IdempotencyKeys, "how long a finished checkout's idempotency key replays its result")
 	fs.DurationVar(&c.ProcessedEvents, "keep-processed-events", c.ProcessedEvents, "how long subscribers remember handled events (keep above the event stream's 7-day retention)")
+	fs.DurationVar(&c.Carts, "keep-carts", c.Carts, "how long a cart no account or live session points at is kept after its last change")
 }
 
 // pruner is what housekeeping deletes from.
@@ -40,11 +46,12 @@ type pruner interface {
 	DeleteExpiredSessions(ctx context.Context, now time.Time) (int, error)
 	PruneIdempotencyKeys(ctx context.Context, before time.Time) (int, error)
 	PruneProcessedEvents(ctx context.Context, before time.Time) (int, error)
+	PruneCarts(ctx context.Context, before time.Time) (int, error)
 }
 
-// housekeeping deletes expired sessions, old finished idempotency keys and
-// old processed-event records, which otherwise grow with every visitor,
-// checkout and event. Every instance runs it: the deletes are idempotent
+// housekeeping deletes expired sessions, old finished idempotency keys, old
+// processed-event records and old carts nobody points at, which otherwise
+// grow with every visitor, checkout and event. Every instance runs it: the deletes are idempotent
 // and batched (sqlstore/housekeeping.go), so two instances sweeping at once
 // only share the work.
 type housekeeping struct {
@@ -64,6 +71,8 @@ func (h *housekeeping) sweep(ctx context.Context) {
 		{"expired sessions", func() (int, error) { return h.store.DeleteExpiredSessions(ctx, now) }},
 		{"idempotency keys", func() (int, error) { return h.store.PruneIdempotencyKeys(ctx, now.Add(-h.cfg.IdempotencyKeys)) }},
 		{"processed events", func() (int, error) { return h.store.PruneProcessedEvents(ctx, now.Add(-h.cfg.ProcessedEvents)) }},
+		// After the sessions: a cart an expired session held is free now.
+		{"carts", func() (int, error) { return h.store.PruneCarts(ctx, now.Add(-h.cfg.Carts)) }},
 	}
 	for _, j := range jobs {
 		n, err := j.run()
@@ -88,6 +97,9 @@ func (a *App) runHousekeeping(ctx context.Context) (stop func()) {
 	}
 	if cfg.ProcessedEvents <= 0 {
 		cfg.ProcessedEvents = def.ProcessedEvents
+	}
+	if cfg.Carts <= 0 {
+		cfg.Carts = def.Carts
 	}
 	h := &housekeeping{cfg: cfg, store: a.Store, now: time.Now, logger: a.logger.With("component", "housekeeping")}
 	done := make(chan struct{})

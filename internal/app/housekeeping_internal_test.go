@@ -25,6 +25,9 @@ func TestHousekeepingSweep(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if err := st.CreateCart(ctx, "cart-abandoned", now.Add(-40*24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	h := &housekeeping{cfg: DefaultHousekeeping(), store: st, now: func() time.Time { return now }, logger: slog.New(slog.DiscardHandler)}
 	h.sweep(ctx)
 
@@ -39,5 +42,8 @@ func TestHousekeepingSweep(t *testing.T) {
 	}
 	if ok, _ := st.Processed(ctx, "mailer", "old"); ok {
 		t.Error("a 9-day-old processed event survived the sweep")
+	}
+	if _, err := st.Cart(ctx, "cart-abandoned"); err == nil {
+		t.Error("a cart untouched for 40 days survived the sweep")
 	}
 }

@@ -33,6 +33,18 @@ func (s *Store) PruneProcessedEvents(ctx context.Context, before time.Time) (int
 		SELECT consumer, event_id FROM processed_events WHERE processed_at < $1 LIMIT $2)`, micros(before))
 }
 
+// PruneCarts deletes carts last changed before the time that neither an
+// account nor a session points at, with their items (cart_items cascade).
+// An order keeps its own lines, so an old checked-out cart serves no one;
+// an abandoned one has been abandoned for as long as the caller waited.
+func (s *Store) PruneCarts(ctx context.Context, before time.Time) (int, error) {
+	return s.pruneInBatches(ctx, "prune carts", `DELETE FROM carts WHERE id IN (
+		SELECT c.id FROM carts c WHERE c.updated_at < $1
+			AND NOT EXISTS (SELECT 1 FROM customers u WHERE u.cart_id = c.id)
+			AND NOT EXISTS (SELECT 1 FROM sessions x WHERE x.cart_id = c.id)
+		LIMIT $2)`, micros(before))
+}
+
 // pruneInBatches runs query (whose $2 is the batch size) until a batch
 // deletes fewer rows than it may, and returns the total.
 func (s *Store) pruneInBatches(ctx context.Context, what, query string, cutoff int64) (int, error) {

@@ -47,7 +47,7 @@ func Run(t *testing.T, open func(t testing.TB) *sqlstore.Store) {
 		{"PaymentUnique", testPaymentUnique},
 		{"PendingOrders", testPendingOrders},
 		{"ListOrders", testListOrders},
-		{"PruneIdempotencyKeys", testPruneIdempotencyKeys}, {"PruneProcessedEvents", testPruneProcessedEvents}, {"DeleteExpiredSessions", testDeleteExpiredSessions},
+		{"PruneIdempotencyKeys", testPruneIdempotencyKeys}, {"PruneProcessedEvents", testPruneProcessedEvents}, {"DeleteExpiredSessions", testDeleteExpiredSessions}, {"PruneCarts", testPruneCarts},
 		{"Settings", testSettings},
 		{"TimeRoundTrip", testTimeRoundTrip},
 		{"FlashSale", testFlashSale},
