@@ -24,11 +24,7 @@ func TestRehearseDefault(t *testing.T) {
 		t.Skip("the default rehearsal takes about two minutes")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "peakshop")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildPeakshop(t)
 	data, out := filepath.Join(dir, "shop"), filepath.Join(dir, "results")
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()

@@ -50,15 +50,7 @@ func BenchmarkEdgeHitChain(b *testing.B) {
 			defer func() {
 				b.ReportMetric(float64((processCPU()-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 			}()
-			b.RunParallel(func(pb *testing.PB) {
-				w := &discardWriter{h: http.Header{}}
-				r := mk()
-				for pb.Next() {
-					clear(w.h)
-					r.Header.Del("X-Request-Id")
-					h.ServeHTTP(w, r)
-				}
-			})
+			serveParallel(b, h, mk)
 		})
 	}
 }
