@@ -12,6 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// The zone database, so `serve --timezone Europe/Berlin` works on
+	// machines and slim containers without /usr/share/zoneinfo.
+	_ "time/tzdata"
 )
 
 const usage = `peakshop: an e-commerce platform that keeps selling at peak.

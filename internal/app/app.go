@@ -123,8 +123,12 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.Handle("GET /images/products/{name}", web.PlaceholderImages(logger))
 	accounts := account.NewService(a.Store, a.Store, account.Config{}, logger)
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("--timezone %q: want an IANA time zone such as Europe/Berlin: %w", cfg.Timezone, err)
+	}
 	storefront, err := web.New(web.Deps{Catalog: a.Store, Carts: a.Store, Orders: a.Orders, Quotes: a.Store,
-		Accounts: accounts, Currency: cfg.Currency,
+		Accounts: accounts, Currency: cfg.Currency, Location: loc,
 		Secret: secret, Logger: logger, PageCacheTTL: cfg.ProductCacheTTL,
 		Admin: &web.AdminDeps{Admins: account.NewAdmins(accounts, a.Store, account.AdminConfig{}), Catalog: a.Store, Schedule: a.Store, TOTP: a.Store, Purge: a.purgeCatalog}})
 	if err != nil {

@@ -21,11 +21,14 @@ import (
 
 // Config is everything `peakshop serve` can be told.
 type Config struct {
-	Addr            string
-	DataDir         string
-	DB              string
-	AdminToken      string
-	Currency        string
+	Addr       string
+	DataDir    string
+	DB         string
+	AdminToken string
+	Currency   string
+	// Timezone is the shop's IANA time zone ("" or "UTC" for UTC): pages
+	// show times in it and the sale scheduler reads typed times in it.
+	Timezone        string
 	Demo            bool
 	Migrate         bool
 	ShutdownTimeout time.Duration
@@ -59,7 +62,7 @@ type Config struct {
 
 // DefaultConfig is the embedded single-machine shop.
 func DefaultConfig() Config {
-	return Config{Addr: ":8080", DataDir: "./data", Currency: "USD", Demo: true, Migrate: true,
+	return Config{Addr: ":8080", DataDir: "./data", Currency: "USD", Timezone: "UTC", Demo: true, Migrate: true,
 		Edge: DefaultEdgeConfig(), Housekeeping: DefaultHousekeeping(), ShutdownTimeout: 20 * time.Second, ProductCacheTTL: time.Second, LogLevel: "info",
 		Pipeline: PipelineConfig{Off: true, PaymentRate: 200, PaymentConcurrency: 16, AppVersion: "peakshop-1"}}
 }
@@ -78,7 +81,7 @@ func (c Config) String() string {
 	if c.AdminToken != "" {
 		tok = "****"
 	}
-	return fmt.Sprintf("addr=%s data=%s db=%s admin_token=%s currency=%s demo=%t payments=%s", c.Addr, c.DataDir, maskURL(c.DSN()), tok, c.Currency, c.Demo, c.Payments.provider())
+	return fmt.Sprintf("addr=%s data=%s db=%s admin_token=%s currency=%s timezone=%s demo=%t payments=%s", c.Addr, c.DataDir, maskURL(c.DSN()), tok, c.Currency, c.Timezone, c.Demo, c.Payments.provider())
 }
 
 func maskURL(u string) string {
@@ -107,6 +110,7 @@ func (c *Config) StorageFlags(fs *flag.FlagSet) {
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.StorageFlags(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address")
+	fs.StringVar(&c.Timezone, "timezone", c.Timezone, "the shop's time zone, an IANA name such as Europe/Berlin: pages show times in it and the sale scheduler reads typed times in it")
 	c.Edge.EdgeFlags(fs)
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "seed the demo catalog when the database has no products")
 	fs.BoolVar(&c.Migrate, "migrate", c.Migrate, "apply database migrations at start")

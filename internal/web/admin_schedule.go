@@ -14,9 +14,10 @@ import (
 // The sale scheduler's pages: GET /admin/schedule lists upcoming, applied
 // and cancelled changes with the form for a new one; POST /admin/schedule
 // creates one; POST /admin/schedule/{id}/cancel cancels a pending one. The
-// app's scheduler loop applies them (internal/app/scheduler.go). The shop
-// keeps time in UTC, and so do these pages: every time is typed and shown
-// in UTC, and says so.
+// app's scheduler loop applies them (internal/app/scheduler.go). Times are
+// typed and shown in the shop's time zone (Deps.Location, `--timezone`),
+// and the page names it: a sale "at midnight" starts at the shop's
+// midnight. They are stored in UTC.
 
 // scheduleTimeLayouts are the forms a time may be typed in: what a
 // datetime-local input sends, with or without seconds, or with a space.
@@ -34,7 +35,7 @@ type adminScheduleForm struct {
 type adminScheduleData struct {
 	Form                        adminScheduleForm
 	Pending, Applied, Cancelled scheduleTable
-	NowUTC                      string
+	Now, Zone                   string
 	Saved                       string // "scheduled" or "cancelled" after a redirect
 }
 
@@ -62,7 +63,7 @@ func (s *Server) adminSchedule(w http.ResponseWriter, r *http.Request, a adminRe
 
 func (s *Server) showSchedule(w http.ResponseWriter, r *http.Request, a adminRequest, status int, f adminScheduleForm, saved string) {
 	csrf := s.csrfToken(a.v.token)
-	d := adminScheduleData{Form: f, NowUTC: s.Now().UTC().Format("2006-01-02 15:04 UTC"), Saved: saved,
+	d := adminScheduleData{Form: f, Now: s.Now().In(s.Location).Format("2006-01-02 15:04 MST"), Zone: s.Location.String(), Saved: saved,
 		Pending: scheduleTable{CSRF: csrf, Cancel: true}}
 	lists := []struct {
 		st  catalog.ChangeStatus
@@ -127,8 +128,8 @@ func (s *Server) readScheduleForm(r *http.Request) (adminScheduleForm, catalog.C
 		d.ProductID = id
 	}
 	var ok bool
-	if d.DueAt, ok = parseUTC(f.DueAt); !ok || f.DueAt == "" {
-		errs["due_at"] = "This must be a date and time in UTC, such as 2026-11-27 18:00."
+	if d.DueAt, ok = parseShopTime(f.DueAt, s.Location); !ok || f.DueAt == "" {
+		errs["due_at"] = "This must be a date and time in " + s.Location.String() + ", such as 2026-11-27 18:00."
 	}
 	if d.Kind == catalog.ChangePrice {
 		d.SKU = f.SKU
@@ -137,8 +138,8 @@ func (s *Server) readScheduleForm(r *http.Request) (adminScheduleForm, catalog.C
 			errs["price"] = "This " + err.Error() + "."
 		}
 		d.Price = money.Money{Amount: amount, Currency: s.Currency}
-		if d.RevertAt, ok = parseUTC(f.RevertAt); !ok {
-			errs["revert_at"] = "This must be empty or a date and time in UTC, such as 2026-11-28 00:00."
+		if d.RevertAt, ok = parseShopTime(f.RevertAt, s.Location); !ok {
+			errs["revert_at"] = "This must be empty or a date and time in " + s.Location.String() + ", such as 2026-11-28 00:00."
 		}
 	}
 	if len(errs) > 0 {
@@ -147,15 +148,20 @@ func (s *Server) readScheduleForm(r *http.Request) (adminScheduleForm, catalog.C
 	return f, d
 }
 
-// parseUTC reads a typed UTC time; empty is the zero time.
-func parseUTC(v string) (time.Time, bool) {
+// parseShopTime reads a time typed in the shop's zone (a trailing zone
+// name, as the page shows times, is allowed) and returns it in UTC; empty
+// is the zero time.
+func parseShopTime(v string, loc *time.Location) (time.Time, bool) {
 	if v == "" {
 		return time.Time{}, true
 	}
-	v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "UTC"))
+	v = strings.TrimSpace(v)
+	if i := strings.LastIndexByte(v, ' '); i > 0 && strings.IndexFunc(v[i+1:], func(r rune) bool { return r < 'A' || r > 'Z' }) < 0 {
+		v = strings.TrimSpace(v[:i]) // "2026-11-27 18:00 CET"
+	}
 	for _, layout := range scheduleTimeLayouts {
-		if t, err := time.ParseInLocation(layout, v, time.UTC); err == nil {
-			return t, true
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return t.UTC(), true
 		}
 	}
 	return time.Time{}, false

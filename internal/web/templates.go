@@ -27,14 +27,14 @@ const (
 	partialsFile = "templates/partials.html"
 )
 
-func parsePages(a *assets, currency string) (*pages, error) {
+func parsePages(a *assets, loc *time.Location) (*pages, error) {
 	funcs := template.FuncMap{
 		"asset":      a.url,
 		"price":      formatMoney,
 		"imageURL":   imageURL,
 		"imageSet":   imageSrcset,
 		"stockNote":  stockNote,
-		"date":       func(t time.Time) string { return t.Format("2 Jan 2006, 15:04 MST") },
+		"date":       func(t time.Time) string { return t.In(loc).Format("2 Jan 2006, 15:04 MST") },
 		"status":     statusLabel,
 		"add":        func(a, b int) int { return a + b },
 		"input":      newInput,

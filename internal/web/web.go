@@ -37,6 +37,9 @@ type Deps struct {
 	// coupon, amount to pay); nil shows undiscounted totals.
 	Quotes   CartQuoter
 	Currency string
+	// Location is the shop's time zone: pages show times in it and the
+	// sale scheduler reads typed times in it [UTC].
+	Location *time.Location
 	// Secret keys the CSRF tokens (a sub-key is derived from it, so the
 	// order secret can be reused without the two uses meeting).
 	Secret []byte
@@ -92,6 +95,9 @@ func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = func() time.Time { return time.Now().UTC() }
 	}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
 	if d.ClientIP == nil {
 		d.ClientIP = remoteIP
 	}
@@ -105,7 +111,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: assets: %w", err)
 	}
-	p, err := parsePages(a, d.Currency)
+	p, err := parsePages(a, d.Location)
 	if err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
