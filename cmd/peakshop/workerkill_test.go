@@ -3,9 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,7 +10,6 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
 	natsserver "github.com/nats-io/nats-server/v2/server"
 
 	"github.com/peakshop/peakshop/internal/app"
@@ -63,7 +58,7 @@ func TestWorkerKilledDuringQueuedOrders(t *testing.T) {
 		"sqlite": func(_ *testing.T, data string) string { return "sqlite:" + filepath.Join(data, "shop.db") },
 	}
 	if pg := os.Getenv(storetest.PostgresEnv); pg != "" {
-		dbs["postgres"] = func(t *testing.T, _ string) string { return killSchema(t, pg) }
+		dbs["postgres"] = func(t *testing.T, _ string) string { return storetest.SchemaURL(t, pg, "kill_") }
 	}
 	for name, dsn := range dbs {
 		t.Run(name, func(t *testing.T) {
@@ -518,33 +513,4 @@ func freeAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
-}
-
-// killSchema makes a PostgreSQL schema for one run and returns a URL that
-// uses it (DBOS derives its own schema from it), dropped afterwards.
-func killSchema(t *testing.T, base string) string {
-	t.Helper()
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "kill_" + hex.EncodeToString(b)
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		_, _ = db.Exec("DROP SCHEMA IF EXISTS " + schema + " CASCADE")
-		_, _ = db.Exec("DROP SCHEMA IF EXISTS " + schema + "_dbos CASCADE")
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }

@@ -3,26 +3,21 @@ package app_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
-
 	"github.com/peakshop/peakshop/internal/app"
 	"github.com/peakshop/peakshop/internal/domain/catalog"
 	"github.com/peakshop/peakshop/internal/domain/money"
+	"github.com/peakshop/peakshop/internal/storage/storetest"
 )
 
 const adminToken = "test-admin-token"
@@ -42,37 +37,9 @@ func engines(*testing.T) map[string]func(testing.TB) string {
 		"sqlite": func(tb testing.TB) string { return "sqlite:" + tb.TempDir() + "/shop.db" },
 	}
 	if pg := os.Getenv("PEAKSHOP_TEST_POSTGRES"); pg != "" {
-		e["postgres"] = func(tb testing.TB) string { return freshSchema(tb, pg) }
+		e["postgres"] = func(tb testing.TB) string { return storetest.SchemaURL(tb, pg, "e2e_") }
 	}
 	return e
-}
-
-// freshSchema makes a schema for one test and returns a URL that uses it, so
-// tests never see each other's rows and can run repeatedly.
-func freshSchema(tb testing.TB, base string) string {
-	tb.Helper()
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	schema := "e2e_" + hex.EncodeToString(b)
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() {
-		_, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE")
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 func startShop(tb testing.TB, dsn string, tweak ...func(*app.Config)) *shop {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -63,16 +64,7 @@ func OpenPostgres(tb testing.TB) *sqlstore.Store {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	schema := "t_" + randomHex(8)
-	admin, err := pgx.Connect(ctx, url)
-	if err != nil {
-		tb.Fatalf("connect to %s: %v", PostgresEnv, err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatalf("create schema: %v", err)
-	}
-	tb.Cleanup(func() { dropSchema(tb, url, schema) })
+	schema := newSchema(tb, url, "t_")
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		tb.Fatalf("parse %s: %v", PostgresEnv, err)
@@ -95,6 +87,44 @@ func OpenPostgres(tb testing.TB) *sqlstore.Store {
 	return s
 }
 
+// SchemaURL makes a schema of its own for one test on the PostgreSQL
+// server of base and returns base with search_path set to it, for tests
+// that start a whole shop from a URL. The schema goes when the test ends,
+// with the workflow engine's schema the shop derives from it
+// (<schema>_dbos, see app/pipeline.go), if any.
+func SchemaURL(tb testing.TB, base, prefix string) string {
+	tb.Helper()
+	u, err := neturl.Parse(base)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", base, err)
+	}
+	schema := newSchema(tb, base, prefix)
+	tb.Cleanup(func() { dropSchema(tb, base, schema+"_dbos") })
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// newSchema creates a uniquely named schema and drops it when the test
+// ends.
+func newSchema(tb testing.TB, url, prefix string) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	schema := prefix + randomHex(8)
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		tb.Fatalf("connect to %s: %v", PostgresEnv, err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatalf("create schema: %v", err)
+	}
+	tb.Cleanup(func() { dropSchema(tb, url, schema) })
+	return schema
+}
+
 func dropSchema(tb testing.TB, url, schema string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -104,7 +134,7 @@ func dropSchema(tb testing.TB, url, schema string) {
 		return
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE"); err != nil {
 		tb.Errorf("drop schema %s: %v", schema, err)
 	}
 }
