@@ -12,8 +12,6 @@ import (
 	"fmt"
 	"html/template"
 	"io"
-	"slices"
-	"strings"
 
 	"github.com/peakshop/peakshop/internal/loadgen"
 )
@@ -32,42 +30,21 @@ var (
 // view is what the template reads.
 type view struct {
 	R        *loadgen.Result
-	Steps    []stepRow
+	Steps    []StepRow
 	Passed   bool
 	UPlotJS  template.JS
 	UPlotCSS template.CSS
 	ChartsJS template.JS
 }
 
-type stepRow struct {
-	Name string
-	loadgen.StepResult
-}
-
 // Write renders res as HTML to w.
 func Write(w io.Writer, res *loadgen.Result) error {
-	t, err := template.New("report").Funcs(template.FuncMap{
-		"pct": func(x float64) string { return fmt.Sprintf("%.2f%%", x*100) },
-		"f1":  func(x float64) string { return fmt.Sprintf("%.1f", x) },
-	}).Parse(pageTmpl)
+	t, err := template.New("report").Funcs(Funcs()).Parse(pageTmpl)
 	if err != nil {
 		return fmt.Errorf("report template: %w", err)
 	}
-	v := view{R: res, Passed: true,
-		// The assets are our own embedded files, not user input.
-		UPlotJS: template.JS(uplotJS), UPlotCSS: template.CSS(uplotCSS), ChartsJS: template.JS(chartsJS)}
-	for name, s := range res.Steps {
-		v.Steps = append(v.Steps, stepRow{Name: name, StepResult: s})
-	}
-	slices.SortFunc(v.Steps, func(a, b stepRow) int {
-		if (a.Name == "all") != (b.Name == "all") {
-			if a.Name == "all" {
-				return 1
-			}
-			return -1
-		}
-		return strings.Compare(a.Name, b.Name)
-	})
+	v := view{R: res, Passed: true, Steps: StepRows(res.Steps)}
+	v.UPlotJS, v.UPlotCSS, v.ChartsJS = Assets()
 	for _, s := range res.SLO {
 		v.Passed = v.Passed && s.Met
 	}

@@ -2,7 +2,8 @@
 // page: the load charts with the fault windows and the alarms drawn as
 // bands on the same time axis, the timeline of everything that happened,
 // the SLO verdicts, the audit, the scaling record and the cost estimate.
-// uPlot comes from internal/loadgen/report (one embedded copy in the tree);
+// uPlot and the chart script come from internal/loadgen/report (one
+// embedded copy in the tree);
 // the data is inlined, so the page opens from a file or a CI artifact.
 package report
 
@@ -13,20 +14,14 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/peakshop/peakshop/internal/loadgen"
 	loadreport "github.com/peakshop/peakshop/internal/loadgen/report"
 	"github.com/peakshop/peakshop/internal/rehearse"
 )
 
-var (
-	//go:embed page.html.tmpl
-	pageTmpl string
-	//go:embed charts.js
-	chartsJS string
-)
+//go:embed page.html.tmpl
+var pageTmpl string
 
 // band is a span on the time axis, in seconds from the load's start.
 type band struct {
@@ -43,16 +38,11 @@ type moment struct {
 	Kind string // fault, skipped, alarm, scaling, probe, load
 }
 
-type stepRow struct {
-	Name string
-	loadgen.StepResult
-}
-
 type view struct {
 	R        *rehearse.Result
 	Bands    []band
 	Timeline []moment
-	Steps    []stepRow
+	Steps    []loadreport.StepRow
 	SLOMet   bool
 	UPlotJS  template.JS
 	UPlotCSS template.CSS
@@ -61,32 +51,19 @@ type view struct {
 
 // Write renders res as HTML to w.
 func Write(w io.Writer, res *rehearse.Result) error {
-	t, err := template.New("report").Funcs(template.FuncMap{
-		"pct":   func(x float64) string { return fmt.Sprintf("%.2f%%", x*100) },
-		"f1":    func(x float64) string { return fmt.Sprintf("%.1f", x) },
-		"f4":    func(x float64) string { return fmt.Sprintf("%.4f", x) },
-		"clock": func(t time.Time) string { return t.Local().Format(time.TimeOnly) },
-	}).Parse(pageTmpl)
+	funcs := loadreport.Funcs()
+	funcs["f4"] = func(x float64) string { return fmt.Sprintf("%.4f", x) }
+	funcs["clock"] = func(t time.Time) string { return t.Local().Format(time.TimeOnly) }
+	t, err := template.New("report").Funcs(funcs).Parse(pageTmpl)
 	if err != nil {
 		return fmt.Errorf("rehearsal report template: %w", err)
 	}
-	js, css := loadreport.Assets()
-	v := view{R: res, SLOMet: true, UPlotJS: js, UPlotCSS: css, ChartsJS: template.JS(chartsJS)}
+	v := view{R: res, SLOMet: true}
+	v.UPlotJS, v.UPlotCSS, v.ChartsJS = loadreport.Assets()
 	var zero time.Time
 	if res.Load != nil {
 		zero = res.Load.Started
-		for name, s := range res.Load.Steps {
-			v.Steps = append(v.Steps, stepRow{Name: name, StepResult: s})
-		}
-		slices.SortFunc(v.Steps, func(a, b stepRow) int {
-			if (a.Name == "all") != (b.Name == "all") {
-				if a.Name == "all" {
-					return 1
-				}
-				return -1
-			}
-			return strings.Compare(a.Name, b.Name)
-		})
+		v.Steps = loadreport.StepRows(res.Load.Steps)
 	}
 	// Moments a hair before the load's start (the steady-state check) show
 	// as 0, not -0.
