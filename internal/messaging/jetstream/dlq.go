@@ -1,12 +1,10 @@
 package jetstream
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -52,7 +50,7 @@ func (b *Bus) DeadLetters(ctx context.Context, limit int) ([]DeadLetter, error) 
 	}
 	var out []DeadLetter
 	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && seq > 0 && len(out) < limit; seq++ {
-		dl, err := b.DeadLetter(ctx, seq)
+		dl, err := b.deadLetterIn(ctx, st, seq)
 		if errors.Is(err, jetstream.ErrMsgNotFound) {
 			continue // redriven or deleted
 		}
@@ -70,19 +68,21 @@ func (b *Bus) DeadLetter(ctx context.Context, seq uint64) (DeadLetter, error) {
 	if err != nil {
 		return DeadLetter{}, fmt.Errorf("jetstream: %w", err)
 	}
+	return b.deadLetterIn(ctx, st, seq)
+}
+
+// deadLetterIn reads one dead letter from the dead-letter stream st, so a
+// listing looks the stream up once, not once per letter.
+func (b *Bus) deadLetterIn(ctx context.Context, st jetstream.Stream, seq uint64) (DeadLetter, error) {
 	m, err := st.GetMsg(ctx, seq)
 	if err != nil {
 		return DeadLetter{}, fmt.Errorf("jetstream: dead letter %d: %w", seq, err)
 	}
 	attempts, _ := strconv.Atoi(m.Header.Get(hdrAttempts))
 	at, _ := time.Parse(time.RFC3339Nano, m.Header.Get(hdrFailedAt))
-	dl := DeadLetter{Seq: seq, Consumer: m.Header.Get(hdrConsumer), Subject: m.Header.Get(hdrSubject),
+	return DeadLetter{Seq: seq, Consumer: m.Header.Get(hdrConsumer), Subject: m.Header.Get(hdrSubject),
 		EventID: m.Header.Get(hdrEventID), Error: m.Header.Get(hdrError), Attempts: attempts, FailedAt: at, Data: m.Data,
-		Trace: b.traceOf(m.Header)}
-	if dl.Trace == nil {
-		dl.Trace = b.originalTrace(ctx, m.Header.Get(jetstream.MsgIDHeader), dl)
-	}
-	return dl, nil
+		Trace: b.traceOf(m.Header)}, nil
 }
 
 // traceOf returns the trace headers a message carries, by the names the
@@ -107,35 +107,11 @@ func setTrace(h nats.Header, trace map[string]string) {
 	}
 }
 
-// originalTrace finds the trace of a dead letter that does not carry one
-// (dead-lettered without its trace headers, as before they were kept) in
-// the failed message itself, still in the events stream for its MaxAge: the
-// dead letter's message id names its consumer and stream sequence. It is
-// trusted only if that message has the same subject and data.
-func (b *Bus) originalTrace(ctx context.Context, msgID string, dl DeadLetter) map[string]string {
-	i := strings.LastIndexByte(msgID, ':')
-	if i < 0 || msgID[:i] != dl.Consumer {
-		return nil
-	}
-	seq, err := strconv.ParseUint(msgID[i+1:], 10, 64)
-	if err != nil {
-		return nil
-	}
-	st, err := b.js.Stream(ctx, EventsStream)
-	if err != nil {
-		return nil
-	}
-	m, err := st.GetMsg(ctx, seq)
-	if err != nil || m.Subject != dl.Subject || !bytes.Equal(m.Data, dl.Data) {
-		return nil // aged out or replaced: the redrive starts no trace, as before
-	}
-	return b.traceOf(m.Header)
-}
-
 // Redrive hands a dead letter back to the one subscriber that failed it (on
 // its redrive subject, so the others are not bothered), with the failed
-// message's trace headers, and removes it from the dead-letter stream. The redrive's message id is derived from the
-// sequence, so redriving twice delivers once.
+// message's trace headers, and removes it from the dead-letter stream. The
+// redrive's message id is derived from the sequence, so redriving twice
+// delivers once.
 func (b *Bus) Redrive(ctx context.Context, seq uint64) error {
 	dl, err := b.DeadLetter(ctx, seq)
 	if err != nil {
