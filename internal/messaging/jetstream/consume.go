@@ -100,12 +100,12 @@ func (b *Bus) Subscribe(ctx context.Context, sub Subscription) (stop func(), err
 	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
-	lanes := make([]chan jetstream.Msg, sub.Workers)
+	lanes := make([]chan delivery, sub.Workers)
 	for i := range lanes {
-		lanes[i] = make(chan jetstream.Msg, 64)
+		lanes[i] = make(chan delivery, 64)
 		wg.Go(func() {
-			for m := range lanes[i] {
-				b.handle(runCtx, &sub, m)
+			for d := range lanes[i] {
+				b.handle(runCtx, &sub, d)
 			}
 		})
 	}
@@ -114,7 +114,8 @@ func (b *Bus) Subscribe(ctx context.Context, sub Subscription) (stop func(), err
 			_ = m.Ack()
 			return
 		}
-		lanes[laneOf(m, len(lanes))] <- m
+		d := decode(m)
+		lanes[d.lane(len(lanes))] <- d
 	}, jetstream.PullMaxMessages(sub.Workers*32), jetstream.PullExpiry(pullExpiry), jetstream.PullHeartbeat(pullHeartbeat), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
 		if !errors.Is(err, nats.ErrConnectionClosed) {
 			b.logger.Debug("consumer error", "consumer", sub.Name, "err", err)
@@ -135,21 +136,35 @@ func (b *Bus) Subscribe(ctx context.Context, sub Subscription) (stop func(), err
 	}, nil
 }
 
-// laneOf picks a worker by the event's key; messages that do not parse go
-// to lane 0, where handle dead-letters them.
-func laneOf(m jetstream.Msg, n int) int {
-	var k struct {
-		Key string `json:"key"`
+// delivery is a message with its event decoded once, for the lane choice
+// and the handler both.
+type delivery struct {
+	m   jetstream.Msg
+	e   event.Event
+	err error // the data is not an event
+}
+
+func decode(m jetstream.Msg) delivery {
+	d := delivery{m: m}
+	if err := json.Unmarshal(m.Data(), &d.e); err != nil {
+		d.err = fmt.Errorf("undecodable event: %w", err)
 	}
-	if json.Unmarshal(m.Data(), &k) != nil {
+	return d
+}
+
+// lane picks a worker by the event's key; messages that do not parse go to
+// lane 0, where handle dead-letters them.
+func (d delivery) lane(n int) int {
+	if d.err != nil {
 		return 0
 	}
 	h := fnv.New32a()
-	h.Write([]byte(k.Key))
+	h.Write([]byte(d.e.Key))
 	return int(h.Sum32() % uint32(n))
 }
 
-func (b *Bus) handle(ctx context.Context, sub *Subscription, m jetstream.Msg) {
+func (b *Bus) handle(ctx context.Context, sub *Subscription, d delivery) {
+	m, e := d.m, d.e
 	md, err := m.Metadata()
 	if err != nil {
 		b.logger.Error("message without metadata", "consumer", sub.Name, "err", err)
@@ -162,9 +177,7 @@ func (b *Bus) handle(ctx context.Context, sub *Subscription, m jetstream.Msg) {
 	if span != nil {
 		span.SetAttributes(attribute.Int("messaging.delivery.attempt", attempt))
 	}
-	var e event.Event
-	if err = json.Unmarshal(m.Data(), &e); err != nil {
-		err = fmt.Errorf("undecodable event: %w", err)
+	if err = d.err; err != nil {
 		attempt = sub.MaxDeliver // retrying cannot help
 	} else {
 		hctx, cancel := context.WithTimeout(ctx, sub.AckWait)
