@@ -69,18 +69,7 @@ func TestTraceFollowsMessages(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			bus := open()
 			run := traceRunID(t)
-			seen := make(chan handled, 8)
-			stop, err := bus.Subscribe(context.Background(), jetstream.Subscription{Name: "trace-" + run, Types: []event.Type{event.ProductChanged},
-				Handler: func(ctx context.Context, e event.Event) error {
-					if strings.HasPrefix(e.ID, run) {
-						seen <- handled{sc: trace.SpanContextFromContext(ctx), synthetic: synthetic.FromContext(ctx)}
-					}
-					return nil
-				}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer stop()
+			seen := recordHandled(t, bus, "trace-"+run, run, 8)
 
 			// Two "checkouts": one synthetic, recorded earlier, relayed later.
 			reqCtx, reqSpan := tracer.Start(synthetic.With(context.Background()), "POST /api/v1/checkout")
@@ -154,18 +143,7 @@ func TestUntracedMessagesCarryBaggageOnly(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			bus := open()
 			run := traceRunID(t)
-			seen := make(chan handled, 1)
-			stop, err := bus.Subscribe(context.Background(), jetstream.Subscription{Name: "baggage-" + run, Types: []event.Type{event.ProductChanged},
-				Handler: func(ctx context.Context, e event.Event) error {
-					if strings.HasPrefix(e.ID, run) {
-						seen <- handled{sc: trace.SpanContextFromContext(ctx), synthetic: synthetic.FromContext(ctx)}
-					}
-					return nil
-				}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer stop()
+			seen := recordHandled(t, bus, "baggage-"+run, run, 1)
 			if err := bus.Publish(synthetic.With(context.Background()), traceEvent(t, run+"-1")); err != nil {
 				t.Fatal(err)
 			}
@@ -319,4 +297,24 @@ func traceSpans(tb testing.TB, rec *tracetest.SpanRecorder, id trace.TraceID, n 
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// recordHandled subscribes consumer to product.changed and reports, for
+// each of this run's events, the trace and synthetic marker its handler
+// ran with; the subscription stops when the test ends.
+func recordHandled(t *testing.T, bus *jetstream.Bus, consumer, run string, buffer int) <-chan handled {
+	t.Helper()
+	seen := make(chan handled, buffer)
+	stop, err := bus.Subscribe(context.Background(), jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
+		Handler: func(ctx context.Context, e event.Event) error {
+			if strings.HasPrefix(e.ID, run) {
+				seen <- handled{sc: trace.SpanContextFromContext(ctx), synthetic: synthetic.FromContext(ctx)}
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	return seen
 }
