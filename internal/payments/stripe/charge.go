@@ -82,9 +82,7 @@ func (g *Gateway) authorize(ctx context.Context, req payment.ChargeRequest, pm s
 // matches its key's original request.
 func (g *Gateway) createIntent(ctx context.Context, req payment.ChargeRequest, pm string, gen int) (*stripeapi.PaymentIntent, error) {
 	var pi *stripeapi.PaymentIntent
-	err := g.call(func() error {
-		ctx, cancel := context.WithTimeout(ctx, g.timeout)
-		defer cancel()
+	err := g.call(ctx, func(ctx context.Context) error {
 		p := &stripeapi.PaymentIntentCreateParams{
 			Amount: stripeapi.Int64(req.Amount.Amount), Currency: stripeapi.String(strings.ToLower(req.Amount.Currency)),
 			PaymentMethod: stripeapi.String(pm), PaymentMethodTypes: stripeapi.StringSlice([]string{"card"}),
@@ -113,9 +111,7 @@ func (g *Gateway) capture(ctx context.Context, req payment.ChargeRequest, author
 	chargeKey := derive(req.IdempotencyKey, gen)
 	var captured *stripeapi.PaymentIntent
 	err := g.withFreshKeys(chargeKey+":capture", func(key string) error {
-		return g.call(func() error {
-			ctx, cancel := context.WithTimeout(ctx, g.timeout)
-			defer cancel()
+		return g.call(ctx, func(ctx context.Context) error {
 			p := &stripeapi.PaymentIntentCaptureParams{}
 			p.SetIdempotencyKey(key)
 			cpi, err := g.api.V1PaymentIntents.Capture(ctx, authorized, p)

@@ -19,9 +19,7 @@ func (g *Gateway) Refund(ctx context.Context, chargeID, idempotencyKey string) e
 		return fmt.Errorf("stripe: refund %s without an idempotency key", chargeID)
 	}
 	return g.withFreshKeys(idempotencyKey, func(key string) error {
-		return g.call(func() error {
-			ctx, cancel := context.WithTimeout(ctx, g.timeout)
-			defer cancel()
+		return g.call(ctx, func(ctx context.Context) error {
 			p := &stripeapi.RefundCreateParams{PaymentIntent: stripeapi.String(chargeID)}
 			p.SetIdempotencyKey(key)
 			_, err := g.api.V1Refunds.Create(ctx, p)
@@ -41,9 +39,7 @@ func (g *Gateway) Refund(ctx context.Context, chargeID, idempotencyKey string) e
 // canceled (a list by intent reads current state, not a search index).
 func (g *Gateway) refunded(ctx context.Context, chargeID string) (bool, error) {
 	var done bool
-	err := g.call(func() error {
-		ctx, cancel := context.WithTimeout(ctx, g.timeout)
-		defer cancel()
+	err := g.call(ctx, func(ctx context.Context) error {
 		for r, err := range g.api.V1Refunds.List(ctx, &stripeapi.RefundListParams{PaymentIntent: stripeapi.String(chargeID)}) {
 			if err != nil {
 				return classify("list refunds", err)
@@ -66,9 +62,7 @@ func (g *Gateway) Cancel(ctx context.Context, chargeID, idempotencyKey string) e
 		return fmt.Errorf("stripe: cancel %s without an idempotency key", chargeID)
 	}
 	return g.withFreshKeys(idempotencyKey, func(key string) error {
-		return g.call(func() error {
-			ctx, cancel := context.WithTimeout(ctx, g.timeout)
-			defer cancel()
+		return g.call(ctx, func(ctx context.Context) error {
 			p := &stripeapi.PaymentIntentCancelParams{}
 			p.SetIdempotencyKey(key)
 			if _, err := g.api.V1PaymentIntents.Cancel(ctx, chargeID, p); err != nil {

@@ -85,9 +85,7 @@ func generation(pi *stripeapi.PaymentIntent) int {
 // missed intent costs at most a hold Stripe releases by itself.
 func (g *Gateway) intentsFor(ctx context.Context, chargeKey string) ([]*stripeapi.PaymentIntent, error) {
 	var out []*stripeapi.PaymentIntent
-	err := g.call(func() error {
-		ctx, cancel := context.WithTimeout(ctx, g.timeout)
-		defer cancel()
+	err := g.call(ctx, func(ctx context.Context) error {
 		q := fmt.Sprintf("metadata['idempotency_key']:'%s'", strings.ReplaceAll(chargeKey, "'", `\'`))
 		for pi, err := range g.api.V1PaymentIntents.Search(ctx, &stripeapi.PaymentIntentSearchParams{SearchParams: stripeapi.SearchParams{Query: q}}) {
 			if err != nil {
@@ -108,9 +106,7 @@ func (g *Gateway) intentsFor(ctx context.Context, chargeKey string) ([]*stripeap
 // index: a read by id is current).
 func (g *Gateway) retrieve(ctx context.Context, id string) (*stripeapi.PaymentIntent, error) {
 	var pi *stripeapi.PaymentIntent
-	err := g.call(func() error {
-		ctx, cancel := context.WithTimeout(ctx, g.timeout)
-		defer cancel()
+	err := g.call(ctx, func(ctx context.Context) error {
 		var err error
 		if pi, err = g.api.V1PaymentIntents.Retrieve(ctx, id, &stripeapi.PaymentIntentRetrieveParams{}); err != nil {
 			return classify("retrieve", err)

@@ -17,6 +17,7 @@
 package stripe
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -92,9 +93,14 @@ func New(cfg Config) (*Gateway, error) {
 	return g, nil
 }
 
-// call runs fn through the breaker; an open breaker is an outage to callers.
-func (g *Gateway) call(fn func() error) error {
-	_, err := g.breaker.Execute(func() (any, error) { return nil, fn() })
+// call runs fn through the breaker with the gateway's timeout on its
+// context; an open breaker is an outage to callers.
+func (g *Gateway) call(ctx context.Context, fn func(ctx context.Context) error) error {
+	_, err := g.breaker.Execute(func() (any, error) {
+		ctx, cancel := context.WithTimeout(ctx, g.timeout)
+		defer cancel()
+		return nil, fn(ctx)
+	})
 	if errors.Is(err, gobreaker.ErrOpenState) || errors.Is(err, gobreaker.ErrTooManyRequests) {
 		return fmt.Errorf("%w: stripe: %w", payment.ErrUnavailable, err)
 	}

@@ -34,9 +34,7 @@ func (g *Gateway) paymentMethod(ctx context.Context, req payment.ChargeRequest) 
 	}
 	var id string
 	err := g.withFreshKeys(req.IdempotencyKey+":payment_method", func(key string) error {
-		return g.call(func() error {
-			ctx, cancel := context.WithTimeout(ctx, g.timeout)
-			defer cancel()
+		return g.call(ctx, func(ctx context.Context) error {
 			p := &stripeapi.PaymentMethodCreateParams{Type: stripeapi.String("card"),
 				Card: &stripeapi.PaymentMethodCreateCardParams{Token: stripeapi.String(req.Token)}}
 			p.SetIdempotencyKey(key)

@@ -103,9 +103,7 @@ func (w *Webhooks) refunded(ctx context.Context, out payment.Event, raw json.Raw
 		return out, nil
 	}
 	var pi *stripeapi.PaymentIntent
-	err := w.g.call(func() error {
-		ctx, cancel := context.WithTimeout(ctx, w.g.timeout)
-		defer cancel()
+	err := w.g.call(ctx, func(ctx context.Context) error {
 		var err error
 		if pi, err = w.g.api.V1PaymentIntents.Retrieve(ctx, out.PaymentID, nil); err != nil {
 			return classify("retrieve", err)
