@@ -30,7 +30,7 @@ func TestDeadLetterKeepsTheTrace(t *testing.T) {
 			consumer := "dlq-trace-" + run
 			var fixed atomic.Bool
 			seen := make(chan handled, 4)
-			stop, err := bus.Subscribe(context.Background(), jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
+			subscribe(t, bus, jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
 				MaxDeliver: 1, Handler: func(ctx context.Context, e event.Event) error {
 					if !strings.HasPrefix(e.ID, run) {
 						return nil
@@ -41,10 +41,6 @@ func TestDeadLetterKeepsTheTrace(t *testing.T) {
 					seen <- handled{sc: trace.SpanContextFromContext(ctx), synthetic: synthetic.FromContext(ctx)}
 					return nil
 				}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer stop()
 
 			ctx, span := tracer.Start(synthetic.With(context.Background()), "POST /api/v1/checkout")
 			span.End()
@@ -82,17 +78,13 @@ func TestRedriveUsesTheDeadLettersOwnTrace(t *testing.T) {
 			consumer := "dlq-own-" + run
 			const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 			seen := make(chan trace.SpanContext, 1)
-			stop, err := bus.Subscribe(context.Background(), jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
+			subscribe(t, bus, jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
 				Handler: func(ctx context.Context, e event.Event) error {
 					if strings.HasPrefix(e.ID, run) {
 						seen <- trace.SpanContextFromContext(ctx)
 					}
 					return nil
 				}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer stop()
 			m := nats.NewMsg("peakshop.dlq." + consumer)
 			m.Data = mustJSON(t, traceEvent(t, run+"-1"))
 			m.Header.Set("Peakshop-Consumer", consumer)

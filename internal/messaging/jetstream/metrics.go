@@ -18,6 +18,9 @@ var (
 		"Messages of a durable consumer not yet delivered (JetStream num_pending).", []string{"consumer"}, nil)
 	descAckPending = prometheus.NewDesc("peakshop_queue_consumer_ack_pending_messages",
 		"Messages delivered to a durable consumer and not yet acknowledged (JetStream num_ack_pending).", []string{"consumer"}, nil)
+	// On a server before 2.10 a consumer reads the whole stream and skips
+	// the subjects it did not ask for (consume.go), so there the server's
+	// counts, and this lag, include messages it has yet to skip.
 	descLag = prometheus.NewDesc("peakshop_queue_consumer_lag_messages",
 		"Messages a durable consumer has yet to finish: pending plus ack pending (the queue-lag alarm's signal).", []string{"consumer"}, nil)
 	descRedelivered = prometheus.NewDesc("peakshop_queue_consumer_redelivered_messages",

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -169,13 +170,9 @@ func TestQueueCollector(t *testing.T) {
 			run := traceRunID(t)
 			failing, slow := "dead-"+run, "slow-"+run
 			release := make(chan struct{})
-			stopDead, err := bus.Subscribe(context.Background(), jetstream.Subscription{Name: failing, Types: []event.Type{event.ProductChanged},
+			subscribe(t, bus, jetstream.Subscription{Name: failing, Types: []event.Type{event.ProductChanged},
 				MaxDeliver: 1, Workers: 1, Handler: func(context.Context, event.Event) error { return errors.New("poison") }})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer stopDead()
-			stopSlow, err := bus.Subscribe(context.Background(), jetstream.Subscription{Name: slow, Types: []event.Type{event.ProductChanged},
+			stopSlow := subscribe(t, bus, jetstream.Subscription{Name: slow, Types: []event.Type{event.ProductChanged},
 				Workers: 1, Handler: func(ctx context.Context, _ event.Event) error {
 					select {
 					case <-release:
@@ -183,9 +180,6 @@ func TestQueueCollector(t *testing.T) {
 					}
 					return nil
 				}})
-			if err != nil {
-				t.Fatal(err)
-			}
 			defer func() { close(release); stopSlow() }()
 			for i := range 3 {
 				if err := bus.Publish(context.Background(), traceEvent(t, run+"-"+string(rune('a'+i)))); err != nil {
@@ -202,11 +196,22 @@ func TestQueueCollector(t *testing.T) {
 				want := float64(subjectCount(t, bus, jetstream.Subject(event.ProductChanged)))
 				dead := gaugeSum(t, reg, "peakshop_queue_dead_letters", failing)
 				lag := gaugeSum(t, reg, "peakshop_queue_consumer_lag_messages", slow)
-				if want >= 3 && dead == want && lag == want {
+				lagOK := lag == want
+				if !jetstream.MultiFilter(bus) {
+					// A server before 2.10 (this machine's 2.9) gives a
+					// consumer one filter, so ours reads the whole stream
+					// and skips the other subjects itself. Once its handler
+					// blocks and its buffers fill, what it has yet to skip
+					// is lag too: at least this subject's messages, at most
+					// the stream's.
+					lagOK = lag >= want && lag <= float64(streamCount(t, bus))
+				}
+				if want >= 3 && dead == want && lagOK {
 					break
 				}
 				if time.Now().After(deadline) {
-					t.Fatalf("dead letters of %s = %v, lag of %s = %v; want both %v", failing, dead, slow, lag, want)
+					t.Fatalf("dead letters of %s = %v, lag of %s = %v; want %v dead letters and that lag (multiple filters: %v)",
+						failing, dead, slow, lag, want, jetstream.MultiFilter(bus))
 				}
 				time.Sleep(100 * time.Millisecond)
 			}
@@ -258,6 +263,20 @@ func subjectCount(tb testing.TB, bus *jetstream.Bus, subject string) uint64 {
 	return info.State.Subjects[subject]
 }
 
+// streamCount is the number of messages in the events stream.
+func streamCount(tb testing.TB, bus *jetstream.Bus) uint64 {
+	tb.Helper()
+	st, err := bus.JetStream().Stream(context.Background(), jetstream.EventsStream)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	info, err := st.Info(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
 // gaugeSum sums the named series whose single label has value label (""
 // for every series).
 func gaugeSum(tb testing.TB, g prometheus.Gatherer, name, label string) float64 {
@@ -305,16 +324,29 @@ func traceSpans(tb testing.TB, rec *tracetest.SpanRecorder, id trace.TraceID, n 
 func recordHandled(t *testing.T, bus *jetstream.Bus, consumer, run string, buffer int) <-chan handled {
 	t.Helper()
 	seen := make(chan handled, buffer)
-	stop, err := bus.Subscribe(context.Background(), jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
+	subscribe(t, bus, jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
 		Handler: func(ctx context.Context, e event.Event) error {
 			if strings.HasPrefix(e.ID, run) {
 				seen <- handled{sc: trace.SpanContextFromContext(ctx), synthetic: synthetic.FromContext(ctx)}
 			}
 			return nil
 		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(stop)
 	return seen
+}
+
+// subscribe starts sub and, when the test ends, stops it and deletes its
+// durable consumer, so a shared server keeps no test consumers (every run
+// names its own). The returned stop may be called earlier.
+func subscribe(tb testing.TB, bus *jetstream.Bus, sub jetstream.Subscription) (stop func()) {
+	tb.Helper()
+	s, err := bus.Subscribe(context.Background(), sub)
+	if err != nil {
+		tb.Fatalf("subscribe %s: %v", sub.Name, err)
+	}
+	stop = sync.OnceFunc(s)
+	tb.Cleanup(func() {
+		stop()
+		_ = bus.JetStream().DeleteConsumer(context.Background(), jetstream.EventsStream, sub.Name)
+	})
+	return stop
 }
