@@ -138,7 +138,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, out io.Writer) (_
 	a.purgeStorefront = storefront.Purge
 	a.handler = recoverPanics(mux, logger)
 	if !cfg.Telemetry.Off {
-		if err = a.mountObservability(mux, reg, admin.IsAdmin); err != nil {
+		if err = a.mountObservability(mux, reg, admin.IsAdmin, loc); err != nil {
 			return nil, err
 		}
 		a.handler = a.Telemetry.Middleware(a.handler)

@@ -83,14 +83,14 @@ func setupTelemetry(ctx context.Context, cfg TelemetryConfig, logger *slog.Logge
 }
 
 // mountObservability builds the alarm engine and the console (on reg) and
-// adds the console's routes to mux.
-func (a *App) mountObservability(mux *http.ServeMux, reg prometheus.Gatherer, isAdmin func(string) bool) error {
+// adds the console's routes to mux; alarm e-mails give times in loc too.
+func (a *App) mountObservability(mux *http.ServeMux, reg prometheus.Gatherer, isAdmin func(string) bool, loc *time.Location) error {
 	t := a.cfg.Telemetry
 	rules, err := alarm.Load(t.AlarmRules)
 	if err != nil {
 		return err
 	}
-	n := &alarm.Notifiers{DefaultWebhooks: splitList(t.AlarmWebhooks), DefaultEmails: splitList(t.AlarmEmails)}
+	n := &alarm.Notifiers{DefaultWebhooks: splitList(t.AlarmWebhooks), DefaultEmails: splitList(t.AlarmEmails), Location: loc}
 	if t.SMTPAddr != "" {
 		pass := t.SMTPPassword
 		if pass == "" {

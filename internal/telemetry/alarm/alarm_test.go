@@ -194,3 +194,34 @@ func fakeSMTP(t *testing.T) smtpSink {
 	}()
 	return sink
 }
+
+// TestMailGivesShopTime checks an alarm e-mail gives the time of the change
+// in the shop's zone beside UTC, and UTC alone for a shop on UTC.
+func TestMailGivesShopTime(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 27, 23, 30, 0, 0, time.UTC)
+	for _, c := range []struct {
+		loc       *time.Location
+		want, not string
+	}{
+		{berlin, "at 2026-11-27T23:30:00Z (2026-11-28 00:30:00 CET, Europe/Berlin).", ""},
+		{nil, "at 2026-11-27T23:30:00Z.", "("},
+		{time.UTC, "at 2026-11-27T23:30:00Z.", "("},
+	} {
+		mails := fakeSMTP(t)
+		n := &alarm.Notifiers{SMTP: &mailer.SMTP{Addr: mails.addr}, From: "shop@example.test", Location: c.loc}
+		rule := alarm.Rule{Name: "errors", Severity: "page", Emails: []string{"ops@example.test"}}
+		if err := n.Notify(context.Background(), rule, alarm.Transition{Alarm: "errors", Severity: "page", From: alarm.OK, To: alarm.Alarm, At: at}); err != nil {
+			t.Fatal(err)
+		}
+		m := <-mails.msgs
+		line := m[strings.Index(m, "errors changed"):]
+		line = line[:strings.IndexByte(line, '\n')]
+		if !strings.Contains(line, c.want) || c.not != "" && strings.Contains(line, c.not) {
+			t.Errorf("zone %v: mail says %q, want %q", c.loc, line, c.want)
+		}
+	}
+}

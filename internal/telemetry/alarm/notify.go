@@ -29,6 +29,10 @@ type Notifiers struct {
 	From            string
 	DefaultWebhooks []string
 	DefaultEmails   []string
+	// Location is the shop's time zone: e-mails give the time of a change
+	// in it beside UTC, so whoever reads them at night need not convert.
+	// Webhooks carry UTC only (machines read them). Nil means UTC.
+	Location *time.Location
 }
 
 // Notify delivers t to every destination, trying each webhook up to three
@@ -63,7 +67,7 @@ func (n *Notifiers) mail(ctx context.Context, to []string, r Rule, t Transition)
 	var errs []error
 	for _, rcpt := range to {
 		m := mailer.Message{ID: fmt.Sprintf("alarm-%s-%d-%s", t.Alarm, t.At.UnixNano(), rcpt),
-			From: n.From, To: rcpt, Subject: subject(t), Body: body(r, t), Date: t.At}
+			From: n.From, To: rcpt, Subject: subject(t), Body: body(r, t, n.Location), Date: t.At}
 		errs = append(errs, n.SMTP.Send(ctx, m))
 	}
 	return errors.Join(errs...)
@@ -117,13 +121,23 @@ func subject(t Transition) string {
 	return fmt.Sprintf("[peakshop %s] %s is %s", t.Severity, t.Alarm, t.To)
 }
 
-func body(r Rule, t Transition) string {
+func body(r Rule, t Transition, loc *time.Location) string {
 	v := "no data"
 	if t.Value != nil {
 		v = fmt.Sprintf("%g", *t.Value)
 	}
 	return fmt.Sprintf("%s changed from %s to %s at %s.\n\n%s\nReason: %s\nLatest value: %s (threshold %s %g)\n",
-		t.Alarm, t.From, t.To, t.At.UTC().Format(time.RFC3339), r.Description, t.Reason, v, r.Comparison, r.Threshold)
+		t.Alarm, t.From, t.To, when(t.At, loc), r.Description, t.Reason, v, r.Comparison, r.Threshold)
+}
+
+// when is at in UTC and, for a shop in another zone, in the shop's time:
+// "2026-11-27T23:00:00Z (2026-11-28 00:00:00 CET, Europe/Berlin)".
+func when(at time.Time, loc *time.Location) string {
+	s := at.UTC().Format(time.RFC3339)
+	if loc == nil || loc == time.UTC || loc.String() == "UTC" {
+		return s
+	}
+	return fmt.Sprintf("%s (%s, %s)", s, at.In(loc).Format("2006-01-02 15:04:05 MST"), loc)
 }
 
 // redactURL keeps a webhook's host and hides its path: chat webhooks carry
