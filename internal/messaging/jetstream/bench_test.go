@@ -89,6 +89,7 @@ func BenchmarkJetStream(b *testing.B) {
 		b.SetBytes(int64(len(raw)))
 		b.ResetTimer()
 		start := time.Now()
+		idle := watchIdle(&handled, all)
 		for i := 0; i < len(evs); i += 512 {
 			if err := bus.Publish(ctx, evs[i:min(i+512, len(evs))]...); err != nil {
 				b.Fatal(err)
@@ -104,8 +105,37 @@ func BenchmarkJetStream(b *testing.B) {
 		b.StopTimer()
 		b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
 		b.ReportMetric(float64(b.N)/published.Seconds(), "published/s")
+		b.ReportMetric(float64((<-idle).Milliseconds()), "max-idle-ms")
 		b.ReportMetric(0, "ns/op")
 	})
+}
+
+// watchIdle samples handled every 10 ms until done is closed and then sends
+// the longest time it saw no progress: a consumer that idles with messages
+// waiting shows as a long pause (it was 2 s with nats.go's Consume; see
+// Bus.pull).
+func watchIdle(handled *atomic.Int64, done <-chan struct{}) <-chan time.Duration {
+	out := make(chan time.Duration, 1)
+	go func() {
+		var longest time.Duration
+		last, since := handled.Load(), time.Now()
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				out <- longest
+				return
+			case now := <-tick.C:
+				if n := handled.Load(); n != last {
+					last, since = n, now
+				} else {
+					longest = max(longest, now.Sub(since))
+				}
+			}
+		}
+	}()
+	return out
 }
 
 func openBench(b *testing.B) *jetstream.Bus {
