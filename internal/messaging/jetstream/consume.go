@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -168,9 +169,14 @@ func (b *Bus) pull(ctx context.Context, cons jetstream.Consumer, name string, ba
 			// connection): ask again now; reconnecting is nats.go's job.
 			b.logger.Debug("consumer pull lost", "consumer", name, "err", err)
 		default:
-			if !errors.Is(err, nats.ErrConnectionClosed) {
-				b.logger.Debug("consumer pull failed", "consumer", name, "err", err, "retry_in", retry)
+			// The first failure of a streak is worth a warning (a deleted
+			// consumer, a server refusing pulls); its repeats every few
+			// seconds are not.
+			level := slog.LevelDebug
+			if retry == minRetry && !errors.Is(err, nats.ErrConnectionClosed) {
+				level = slog.LevelWarn
 			}
+			b.logger.Log(ctx, level, "consumer pull failed; retrying", "consumer", name, "err", err, "retry_in", retry)
 			select {
 			case <-ctx.Done():
 			case <-time.After(retry):
