@@ -112,31 +112,19 @@ func TestOverloadShedsBrowseThenCartThenCheckout(t *testing.T) {
 	if limit >= 50 || s.CheckoutLimit() != limit {
 		t.Fatalf("after slow everything: shop limit %d, checkout %d; want both shrunk alike", limit, s.CheckoutLimit())
 	}
-	release := make(chan struct{})
-	entered := make(chan struct{}, 300)
-	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		entered <- struct{}{}
-		<-release
-	}))
-	var wg sync.WaitGroup
-	defer func() { close(release); wg.Wait() }()
+	try := holding(t, s)
 	// fill sends requests of one class, each held once admitted, until one
 	// is refused, and returns everything in flight by then.
 	inflight := 0
 	fill := func(path string) int {
 		for range 300 {
-			rec := httptest.NewRecorder()
-			done := make(chan struct{})
-			wg.Go(func() { h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil)); close(done) })
-			select {
-			case <-done:
-				if rec.Code != http.StatusServiceUnavailable {
-					t.Fatalf("%s: %d", path, rec.Code)
+			if code := try(path); code != http.StatusOK {
+				if code != http.StatusServiceUnavailable {
+					t.Fatalf("%s: %d", path, code)
 				}
 				return inflight
-			case <-entered:
-				inflight++
 			}
+			inflight++
 		}
 		t.Fatalf("%s never shed", path)
 		return 0

@@ -18,18 +18,19 @@ func mustShedder(tb testing.TB, cfg Config) *Shedder {
 	return s
 }
 
-func TestShedOrderBrowseThenCartThenCheckout(t *testing.T) {
-	s := mustShedder(t, Config{InitialLimit: 10, MinLimit: 10, MaxLimit: 10, Shares: [3]float64{0.5, 0.8, 1.0}, ExemptPaths: []string{"/healthz"}})
+// holding puts s in front of a handler that keeps every admitted request
+// in flight until the test ends. try sends a GET and reports 200 once it is
+// admitted (it then holds its slot) or the refusal's status.
+func holding(t *testing.T, s *Shedder) (try func(path string) int) {
 	release := make(chan struct{})
-	entered := make(chan struct{}, 100)
+	entered := make(chan struct{}, 1000)
 	h := s.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		entered <- struct{}{}
 		<-release
 	}))
 	var wg sync.WaitGroup
-	// try sends a request and reports 200 if it was admitted (it then
-	// holds its slot until release) or the refusal's status.
-	try := func(path string) int {
+	t.Cleanup(func() { close(release); wg.Wait() })
+	return func(path string) int {
 		rec := httptest.NewRecorder()
 		done := make(chan struct{})
 		wg.Go(func() {
@@ -43,6 +44,11 @@ func TestShedOrderBrowseThenCartThenCheckout(t *testing.T) {
 			return http.StatusOK
 		}
 	}
+}
+
+func TestShedOrderBrowseThenCartThenCheckout(t *testing.T) {
+	s := mustShedder(t, Config{InitialLimit: 10, MinLimit: 10, MaxLimit: 10, Shares: [3]float64{0.5, 0.8, 1.0}, ExemptPaths: []string{"/healthz"}})
+	try := holding(t, s)
 	for range 5 {
 		if try("/products") != 200 {
 			t.Fatal("browse refused below its share")
@@ -68,8 +74,6 @@ func TestShedOrderBrowseThenCartThenCheckout(t *testing.T) {
 			t.Errorf("%s: %d, want %d", tc.path, got, tc.want)
 		}
 	}
-	close(release)
-	wg.Wait()
 	if got := s.Shed(); got["browse"] != 2 || got["cart"] != 1 || got["checkout"] != 1 {
 		t.Errorf("shed counts %v", got)
 	}
