@@ -2,9 +2,7 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,31 +49,7 @@ func TestRehearseRunningShop(t *testing.T) {
 		t.Fatalf("rehearse: %v\nstderr:\n%s\nserve log:\n%s", err, lastLines(stderr.String(), 40), serve.logTail())
 	}
 
-	var res struct {
-		Passed      bool   `json:"passed"`
-		SelfStarted bool   `json:"self_started"`
-		Database    string `json:"database"`
-		Audit       struct {
-			Passed   bool `json:"passed"`
-			Accepted int  `json:"accepted"`
-			Checks   []struct {
-				Name    string `json:"name"`
-				Passed  bool   `json:"passed"`
-				Summary string `json:"summary"`
-			} `json:"checks"`
-		} `json:"audit"`
-		Faults  []struct{ Fault, Target string } `json:"fault_windows"`
-		Skipped []struct {
-			Fault, Target, Reason string
-		} `json:"skipped_faults"`
-	}
-	b, err := os.ReadFile(filepath.Join(out, "result.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatalf("result.json: %v", err)
-	}
+	res, page := readRehearsal(t, out)
 	if !res.Passed || !res.Audit.Passed || res.SelfStarted || res.Database != "sqlite" || res.Audit.Accepted == 0 {
 		t.Fatalf("rehearsal of a running shop: %+v", res)
 	}
@@ -97,10 +71,6 @@ func TestRehearseRunningShop(t *testing.T) {
 	}
 	if len(want) > 0 {
 		t.Errorf("not listed as skipped with their reason: %v (skipped: %+v)", want, res.Skipped)
-	}
-	page, err := os.ReadFile(filepath.Join(out, "report.html"))
-	if err != nil {
-		t.Fatal(err)
 	}
 	for _, s := range []string{"PASSED", `class="l k-skipped">skipped kill worker`, "payment payment-simulator"} {
 		if !bytes.Contains(page, []byte(s)) {

@@ -42,39 +42,7 @@ func TestRehearseDefault(t *testing.T) {
 		t.Fatalf("rehearse: %v (context: %v)\nstderr:\n%s", err, ctx.Err(), lastLines(stderr.String(), 60))
 	}
 
-	var res struct {
-		Passed   bool   `json:"passed"`
-		Database string `json:"database"`
-		Audit    struct {
-			Passed   bool `json:"passed"`
-			Accepted int  `json:"accepted"`
-			Checks   []struct {
-				Name   string `json:"name"`
-				Passed bool   `json:"passed"`
-			} `json:"checks"`
-		} `json:"audit"`
-		Faults []struct {
-			Fault, Target string
-			Start, End    time.Time
-		} `json:"fault_windows"`
-		Drain struct {
-			Settled bool `json:"settled"`
-		} `json:"drain"`
-		Load struct {
-			Funnel struct {
-				Orders     int64 `json:"orders"`
-				OutOfStock int64 `json:"out_of_stock"`
-			} `json:"funnel"`
-			HostileRequests int64 `json:"hostile_requests"`
-		} `json:"load"`
-	}
-	b, err := os.ReadFile(filepath.Join(out, "result.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := json.Unmarshal(b, &res); err != nil {
-		t.Fatalf("result.json: %v", err)
-	}
+	res, page := readRehearsal(t, out)
 	if !res.Passed || !res.Audit.Passed || len(res.Audit.Checks) != 5 || !res.Drain.Settled || res.Database != "sqlite" {
 		t.Fatalf("rehearsal did not pass: %+v", res)
 	}
@@ -93,15 +61,61 @@ func TestRehearseDefault(t *testing.T) {
 			t.Errorf("the timeline lacks the fault %q (of at least 9 s): %+v", k, res.Faults)
 		}
 	}
-	page, err := os.ReadFile(filepath.Join(out, "report.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, s := range []string{"PASSED", "cut worker-nats", "kill worker", "fixed fleet: 1 app, 1 worker"} {
 		if !bytes.Contains(page, []byte(s)) {
 			t.Errorf("report.html lacks %q", s)
 		}
 	}
+}
+
+// rehearsal is what the rehearsal tests read of result.json.
+type rehearsal struct {
+	Passed      bool   `json:"passed"`
+	SelfStarted bool   `json:"self_started"`
+	Database    string `json:"database"`
+	Audit       struct {
+		Passed   bool `json:"passed"`
+		Accepted int  `json:"accepted"`
+		Checks   []struct {
+			Name    string `json:"name"`
+			Passed  bool   `json:"passed"`
+			Summary string `json:"summary"`
+		} `json:"checks"`
+	} `json:"audit"`
+	Faults []struct {
+		Fault, Target string
+		Start, End    time.Time
+	} `json:"fault_windows"`
+	Skipped []struct {
+		Fault, Target, Reason string
+	} `json:"skipped_faults"`
+	Drain struct {
+		Settled bool `json:"settled"`
+	} `json:"drain"`
+	Load struct {
+		Funnel struct {
+			Orders     int64 `json:"orders"`
+			OutOfStock int64 `json:"out_of_stock"`
+		} `json:"funnel"`
+		HostileRequests int64 `json:"hostile_requests"`
+	} `json:"load"`
+}
+
+// readRehearsal reads result.json and report.html from a rehearsal's out
+// folder.
+func readRehearsal(t *testing.T, out string) (res rehearsal, page []byte) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, "result.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &res); err != nil {
+		t.Fatalf("result.json: %v", err)
+	}
+	if page, err = os.ReadFile(filepath.Join(out, "report.html")); err != nil {
+		t.Fatal(err)
+	}
+	return res, page
 }
 
 // killLeftovers ends shop processes the rehearsal started, found by the
