@@ -51,9 +51,9 @@ type pruner interface {
 
 // housekeeping deletes expired sessions, old finished idempotency keys, old
 // processed-event records and old carts nobody points at, which otherwise
-// grow with every visitor, checkout and event. Every instance runs it: the deletes are idempotent
-// and batched (sqlstore/housekeeping.go), so two instances sweeping at once
-// only share the work.
+// grow with every visitor, checkout and event. Every instance runs it: the
+// deletes are idempotent and batched (sqlstore/housekeeping.go), so two
+// instances sweeping at once only share the work.
 type housekeeping struct {
 	cfg    HousekeepingConfig
 	store  pruner
