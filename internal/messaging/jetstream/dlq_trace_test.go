@@ -56,13 +56,8 @@ func TestDeadLetterKeepsTheTrace(t *testing.T) {
 			if err := bus.Redrive(context.Background(), dl.Seq); err != nil {
 				t.Fatal(err)
 			}
-			select {
-			case h := <-seen:
-				if h.sc.TraceID() != span.SpanContext().TraceID() || !h.synthetic {
-					t.Errorf("redrive handled in trace %s (synthetic %v), want %s (synthetic)", h.sc.TraceID(), h.synthetic, span.SpanContext().TraceID())
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("the redriven event was not handled")
+			if h := within(t, seen, "the redriven event was not handled"); h.sc.TraceID() != span.SpanContext().TraceID() || !h.synthetic {
+				t.Errorf("redrive handled in trace %s (synthetic %v), want %s (synthetic)", h.sc.TraceID(), h.synthetic, span.SpanContext().TraceID())
 			}
 		})
 	}
@@ -101,13 +96,8 @@ func TestRedriveUsesTheDeadLettersOwnTrace(t *testing.T) {
 			if err := bus.Redrive(context.Background(), dl.Seq); err != nil {
 				t.Fatal(err)
 			}
-			select {
-			case sc := <-seen:
-				if sc.TraceID().String() != "0af7651916cd43dd8448eb211c80319c" {
-					t.Errorf("redrive handled in trace %s", sc.TraceID())
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("the redriven event was not handled")
+			if sc := within(t, seen, "the redriven event was not handled"); sc.TraceID().String() != "0af7651916cd43dd8448eb211c80319c" {
+				t.Errorf("redrive handled in trace %s", sc.TraceID())
 			}
 		})
 	}

@@ -124,13 +124,8 @@ func TestTraceFollowsMessages(t *testing.T) {
 				t.Fatal(err)
 			}
 			direct.End()
-			select {
-			case h := <-seen:
-				if h.sc.TraceID() != direct.SpanContext().TraceID() {
-					t.Errorf("direct publish handled in trace %s, want %s", h.sc.TraceID(), direct.SpanContext().TraceID())
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("direct publish not handled")
+			if h := within(t, seen, "direct publish not handled"); h.sc.TraceID() != direct.SpanContext().TraceID() {
+				t.Errorf("direct publish handled in trace %s, want %s", h.sc.TraceID(), direct.SpanContext().TraceID())
 			}
 		})
 	}
@@ -148,13 +143,8 @@ func TestUntracedMessagesCarryBaggageOnly(t *testing.T) {
 			if err := bus.Publish(synthetic.With(context.Background()), traceEvent(t, run+"-1")); err != nil {
 				t.Fatal(err)
 			}
-			select {
-			case h := <-seen:
-				if !h.synthetic || h.sc.IsValid() {
-					t.Errorf("handler context: synthetic %v, span %v; want the marker and no trace", h.synthetic, h.sc)
-				}
-			case <-time.After(10 * time.Second):
-				t.Fatal("not handled")
+			if h := within(t, seen, "not handled"); !h.synthetic || h.sc.IsValid() {
+				t.Errorf("handler context: synthetic %v, span %v; want the marker and no trace", h.synthetic, h.sc)
 			}
 		})
 	}
@@ -332,6 +322,20 @@ func recordHandled(t *testing.T, bus *jetstream.Bus, consumer, run string, buffe
 			return nil
 		}})
 	return seen
+}
+
+// within returns the next value from ch, failing the test with msg when
+// none comes within 10 s.
+func within[T any](tb testing.TB, ch <-chan T, msg string) T {
+	tb.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		tb.Fatal(msg)
+		var zero T
+		return zero
+	}
 }
 
 // subscribe starts sub and, when the test ends, stops it and deletes its
