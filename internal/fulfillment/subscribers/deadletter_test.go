@@ -11,18 +11,19 @@ import (
 	"github.com/peakshop/peakshop/internal/domain/event"
 	"github.com/peakshop/peakshop/internal/fulfillment/subscribers"
 	"github.com/peakshop/peakshop/internal/messaging/jetstream"
+	"github.com/peakshop/peakshop/internal/messaging/jetstream/jstest"
 )
 
 // A poison message goes to the dead-letter stream after the set attempts,
 // with its error and attempt count; once the subscriber is fixed, a redrive
 // hands it back and it is handled once (a second redrive finds nothing).
 func TestPoisonMessageIsDeadLetteredThenRedrivenOnce(t *testing.T) {
-	for name, open := range buses() {
+	for name, open := range jstest.Buses(jetstream.Config{}) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			st := stores()["sqlite"](t)
 			bus := open(t)
-			run := runID(t)
+			run := jstest.RunID(t)
 			subs, err := subscribers.All(subscribers.Deps{Ledger: st})
 			if err != nil {
 				t.Fatal(err)
@@ -31,7 +32,7 @@ func TestPoisonMessageIsDeadLetteredThenRedrivenOnce(t *testing.T) {
 			var broken atomic.Bool
 			var attempts atomic.Int32
 			broken.Store(true)
-			mustSubscribe(t, bus, jetstream.Subscription{Name: run, Types: []event.Type{event.OrderPaid}, MaxDeliver: 3,
+			jstest.Subscribe(t, bus, jetstream.Subscription{Name: run, Types: []event.Type{event.OrderPaid}, MaxDeliver: 3,
 				Backoff: []time.Duration{10 * time.Millisecond}, AckWait: 5 * time.Second,
 				Handler: only(run, func(ctx context.Context, e event.Event) error {
 					if broken.Load() {

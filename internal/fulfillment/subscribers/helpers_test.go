@@ -2,8 +2,6 @@ package subscribers_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"sync"
@@ -13,14 +11,10 @@ import (
 	"github.com/peakshop/peakshop/internal/domain/event"
 	"github.com/peakshop/peakshop/internal/domain/money"
 	"github.com/peakshop/peakshop/internal/domain/order"
-	"github.com/peakshop/peakshop/internal/messaging/jetstream"
 	"github.com/peakshop/peakshop/internal/messaging/mailer"
 	"github.com/peakshop/peakshop/internal/storage/sqlstore"
 	"github.com/peakshop/peakshop/internal/storage/storetest"
 )
-
-// natsEnv names an external NATS server to run the bus tests against too.
-const natsEnv = "PEAKSHOP_TEST_NATS"
 
 // stores lists the ledgers tests run on: SQLite always, PostgreSQL when
 // PEAKSHOP_TEST_POSTGRES is set.
@@ -30,54 +24,6 @@ func stores() map[string]func(testing.TB) *sqlstore.Store {
 		s["postgres"] = storetest.OpenPostgres
 	}
 	return s
-}
-
-// buses lists the JetStream servers: the embedded one always, the external
-// one when PEAKSHOP_TEST_NATS is set.
-func buses() map[string]func(testing.TB) *jetstream.Bus {
-	b := map[string]func(testing.TB) *jetstream.Bus{"embedded": func(tb testing.TB) *jetstream.Bus {
-		return mustBus(tb, jetstream.Config{StoreDir: tb.TempDir()})
-	}}
-	if url := os.Getenv(natsEnv); url != "" {
-		b["external"] = func(tb testing.TB) *jetstream.Bus { return mustBus(tb, jetstream.Config{URL: url}) }
-	}
-	return b
-}
-
-func mustBus(tb testing.TB, cfg jetstream.Config) *jetstream.Bus {
-	tb.Helper()
-	b, err := jetstream.Open(context.Background(), cfg)
-	if err != nil {
-		tb.Fatalf("open bus: %v", err)
-	}
-	tb.Cleanup(func() { _ = b.Close() })
-	return b
-}
-
-// runID keeps one run's consumers and events apart from everything else on
-// a shared server.
-func runID(tb testing.TB) string {
-	tb.Helper()
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	return "t" + hex.EncodeToString(b)
-}
-
-// mustSubscribe starts a subscription and deletes its consumer afterwards,
-// so a shared server keeps no test consumers.
-func mustSubscribe(tb testing.TB, b *jetstream.Bus, sub jetstream.Subscription) func() {
-	tb.Helper()
-	stop, err := b.Subscribe(context.Background(), sub)
-	if err != nil {
-		tb.Fatalf("subscribe %s: %v", sub.Name, err)
-	}
-	var once sync.Once
-	stopOnce := func() { once.Do(stop) }
-	tb.Cleanup(func() {
-		stopOnce()
-		_ = b.JetStream().DeleteConsumer(context.Background(), jetstream.EventsStream, sub.Name)
-	})
-	return stopOnce
 }
 
 // only passes on this run's events and acknowledges the rest unhandled: a

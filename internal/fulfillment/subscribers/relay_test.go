@@ -10,6 +10,7 @@ import (
 	"github.com/peakshop/peakshop/internal/domain/event"
 	"github.com/peakshop/peakshop/internal/fulfillment/subscribers"
 	"github.com/peakshop/peakshop/internal/messaging/jetstream"
+	"github.com/peakshop/peakshop/internal/messaging/jetstream/jstest"
 	"github.com/peakshop/peakshop/internal/messaging/mailer"
 	"github.com/peakshop/peakshop/internal/messaging/outbox"
 )
@@ -19,14 +20,14 @@ import (
 // outbox, a re-run relay publishes them (again, with the same ids, which
 // JetStream stores once), and each takes effect once downstream.
 func TestRelayKilledBetweenCommitAndPublishLosesNothing(t *testing.T) {
-	for name, open := range buses() {
+	for name, open := range jstest.Buses(jetstream.Config{}) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			st := stores()["sqlite"](t)
 			bus := open(t)
-			run := runID(t)
+			run := jstest.RunID(t)
 			f := newEffects()
-			mustSubscribe(t, bus, jetstream.Subscription{Name: run, Types: []event.Type{event.OrderPaid},
+			jstest.Subscribe(t, bus, jetstream.Subscription{Name: run, Types: []event.Type{event.OrderPaid},
 				Backoff: []time.Duration{50 * time.Millisecond}, Handler: only(run, f.handler(st))})
 			evs := make([]event.Event, 60)
 			ids := make([]string, len(evs))
@@ -76,12 +77,12 @@ func TestRelayKilledBetweenCommitAndPublishLosesNothing(t *testing.T) {
 // Under redelivery (the ack lost after the e-mail went out) no e-mail is
 // sent twice: the notifications subscriber records what it sent.
 func TestNoEmailSentTwiceUnderRedelivery(t *testing.T) {
-	for name, open := range buses() {
+	for name, open := range jstest.Buses(jetstream.Config{}) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			st := stores()["sqlite"](t)
 			bus := open(t)
-			run := runID(t)
+			run := jstest.RunID(t)
 			dir := filepath.Join(t.TempDir(), "mail")
 			m := newCountingMailer(mailer.Dir{Path: dir})
 			subs, err := subscribers.All(subscribers.Deps{Ledger: st, Orders: orders{}, Mailer: m, From: "shop@example.com"})
@@ -97,7 +98,7 @@ func TestNoEmailSentTwiceUnderRedelivery(t *testing.T) {
 			}
 			calls := map[string]int{} // read and written by the test goroutine only
 			lost := make(chan string, len(evs)*10)
-			mustSubscribe(t, bus, jetstream.Subscription{Name: run, Types: notify.Types, MaxDeliver: 10,
+			jstest.Subscribe(t, bus, jetstream.Subscription{Name: run, Types: notify.Types, MaxDeliver: 10,
 				Backoff: []time.Duration{10 * time.Millisecond},
 				Handler: only(run, func(ctx context.Context, e event.Event) error {
 					if err := notify.Handler(ctx, e); err != nil {

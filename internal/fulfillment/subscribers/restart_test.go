@@ -15,6 +15,7 @@ import (
 	"github.com/peakshop/peakshop/internal/domain/event"
 	"github.com/peakshop/peakshop/internal/fulfillment/subscribers"
 	"github.com/peakshop/peakshop/internal/messaging/jetstream"
+	"github.com/peakshop/peakshop/internal/messaging/jetstream/jstest"
 )
 
 // natsServer runs a JetStream server on loopback that the test can stop and
@@ -142,10 +143,10 @@ func restartEvents(tb testing.TB, run string, n int) ([]event.Event, []string) {
 func TestNATSRestartMidStreamLosesNothingAndDoublesNothing(t *testing.T) {
 	srv := startNATS(t)
 	st := stores()["sqlite"](t)
-	bus := mustBus(t, jetstream.Config{URL: srv.url()})
-	run := runID(t)
+	bus := jstest.Open(t, jetstream.Config{URL: srv.url()})
+	run := jstest.RunID(t)
 	f := newEffects()
-	mustSubscribe(t, bus, jetstream.Subscription{Name: run, Types: []event.Type{event.OrderPlaced},
+	jstest.Subscribe(t, bus, jetstream.Subscription{Name: run, Types: []event.Type{event.OrderPlaced},
 		Backoff: []time.Duration{50 * time.Millisecond}, AckWait: 2 * time.Second, MaxDeliver: 50, Handler: only(run, f.handler(st))})
 	evs, ids := restartEvents(t, run, 400)
 	publishAll(t, bus, evs, func() {
@@ -160,15 +161,15 @@ func TestNATSRestartMidStreamLosesNothingAndDoublesNothing(t *testing.T) {
 // The external server is shared and not ours to restart: the test drops the
 // client's connection mid-stream instead and lets it reconnect.
 func TestExternalNATSReconnectMidStreamLosesNothingAndDoublesNothing(t *testing.T) {
-	url := os.Getenv(natsEnv)
+	url := os.Getenv(jstest.Env)
 	if url == "" {
-		t.Skipf("%s is not set; skipping the external NATS run", natsEnv)
+		t.Skipf("%s is not set; skipping the external NATS run", jstest.Env)
 	}
 	st := stores()["sqlite"](t)
-	bus := mustBus(t, jetstream.Config{URL: url})
-	run := runID(t)
+	bus := jstest.Open(t, jetstream.Config{URL: url})
+	run := jstest.RunID(t)
 	f := newEffects()
-	mustSubscribe(t, bus, jetstream.Subscription{Name: run, Types: []event.Type{event.OrderPlaced},
+	jstest.Subscribe(t, bus, jetstream.Subscription{Name: run, Types: []event.Type{event.OrderPlaced},
 		Backoff: []time.Duration{50 * time.Millisecond}, AckWait: 2 * time.Second, MaxDeliver: 50, Handler: only(run, f.handler(st))})
 	evs, ids := restartEvents(t, run, 400)
 	var dropped atomic.Bool

@@ -13,6 +13,7 @@ import (
 	"github.com/peakshop/peakshop/internal/domain/event"
 	"github.com/peakshop/peakshop/internal/domain/money"
 	"github.com/peakshop/peakshop/internal/messaging/jetstream"
+	"github.com/peakshop/peakshop/internal/messaging/jetstream/jstest"
 )
 
 // BenchmarkJetStream compares, on the embedded server and in one run, what
@@ -37,7 +38,7 @@ func BenchmarkJetStream(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Run("raw-publish", func(b *testing.B) {
-		bus := openBench(b)
+		bus := jstest.Open(b, jetstream.Config{StoreDir: b.TempDir()})
 		ctx := context.Background()
 		js := bus.JetStream()
 		if _, err := js.CreateOrUpdateStream(ctx, natsjs.StreamConfig{Name: "BENCH_RAW", Subjects: []string{"bench.raw"},
@@ -67,7 +68,7 @@ func BenchmarkJetStream(b *testing.B) {
 		b.ReportMetric(0, "ns/op")
 	})
 	b.Run("events-to-consumer", func(b *testing.B) {
-		bus := openBench(b)
+		bus := jstest.Open(b, jetstream.Config{StoreDir: b.TempDir()})
 		ctx := context.Background()
 		evs := make([]event.Event, b.N)
 		for i := range evs {
@@ -136,16 +137,6 @@ func watchIdle(handled *atomic.Int64, done <-chan struct{}) <-chan time.Duration
 		}
 	}()
 	return out
-}
-
-func openBench(b *testing.B) *jetstream.Bus {
-	b.Helper()
-	bus, err := jetstream.Open(context.Background(), jetstream.Config{StoreDir: b.TempDir()})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = bus.Close() })
-	return bus
 }
 
 // orderEvent is an order.placed event shaped like the shop's.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/peakshop/peakshop/internal/domain/event"
 	"github.com/peakshop/peakshop/internal/messaging/jetstream"
+	"github.com/peakshop/peakshop/internal/messaging/jetstream/jstest"
 	"github.com/peakshop/peakshop/internal/platform/synthetic"
 )
 
@@ -23,14 +24,14 @@ import (
 // marker), as the first delivery was.
 func TestDeadLetterKeepsTheTrace(t *testing.T) {
 	tracer := sdktrace.NewTracerProvider().Tracer("test")
-	for name, open := range traceBuses(t, jetstream.Tracing{}) {
+	for name, open := range jstest.Buses(jetstream.Config{Tracing: jetstream.Tracing{}}) {
 		t.Run(name, func(t *testing.T) {
-			bus := open()
-			run := traceRunID(t)
+			bus := open(t)
+			run := jstest.RunID(t)
 			consumer := "dlq-trace-" + run
 			var fixed atomic.Bool
 			seen := make(chan handled, 4)
-			subscribe(t, bus, jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
+			jstest.Subscribe(t, bus, jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
 				MaxDeliver: 1, Handler: func(ctx context.Context, e event.Event) error {
 					if !strings.HasPrefix(e.ID, run) {
 						return nil
@@ -66,14 +67,14 @@ func TestDeadLetterKeepsTheTrace(t *testing.T) {
 // A dead letter that carries trace headers itself is redriven with them,
 // even once the failed message has aged out of the events stream.
 func TestRedriveUsesTheDeadLettersOwnTrace(t *testing.T) {
-	for name, open := range traceBuses(t, jetstream.Tracing{}) {
+	for name, open := range jstest.Buses(jetstream.Config{Tracing: jetstream.Tracing{}}) {
 		t.Run(name, func(t *testing.T) {
-			bus := open()
-			run := traceRunID(t)
+			bus := open(t)
+			run := jstest.RunID(t)
 			consumer := "dlq-own-" + run
 			const parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 			seen := make(chan trace.SpanContext, 1)
-			subscribe(t, bus, jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
+			jstest.Subscribe(t, bus, jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
 				Handler: func(ctx context.Context, e event.Event) error {
 					if strings.HasPrefix(e.ID, run) {
 						seen <- trace.SpanContextFromContext(ctx)

@@ -2,12 +2,8 @@ package jetstream_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,37 +15,10 @@ import (
 
 	"github.com/peakshop/peakshop/internal/domain/event"
 	"github.com/peakshop/peakshop/internal/messaging/jetstream"
+	"github.com/peakshop/peakshop/internal/messaging/jetstream/jstest"
 	"github.com/peakshop/peakshop/internal/platform/msgtrace"
 	"github.com/peakshop/peakshop/internal/platform/synthetic"
 )
-
-// traceBuses lists the servers the tests run on: the embedded one always, the
-// external one named by PEAKSHOP_TEST_NATS when set.
-func traceBuses(tb testing.TB, tracing jetstream.Tracing) map[string]func() *jetstream.Bus {
-	open := func(cfg jetstream.Config) func() *jetstream.Bus {
-		return func() *jetstream.Bus {
-			cfg.Tracing = tracing
-			b, err := jetstream.Open(context.Background(), cfg)
-			if err != nil {
-				tb.Fatalf("open bus: %v", err)
-			}
-			tb.Cleanup(func() { _ = b.Close() })
-			return b
-		}
-	}
-	m := map[string]func() *jetstream.Bus{"embedded": open(jetstream.Config{StoreDir: tb.TempDir()})}
-	if url := os.Getenv("PEAKSHOP_TEST_NATS"); url != "" {
-		m["external"] = open(jetstream.Config{URL: url})
-	}
-	return m
-}
-
-func traceRunID(tb testing.TB) string {
-	tb.Helper()
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 // handled is what a subscriber saw of one event.
 type handled struct {
@@ -66,10 +35,10 @@ func TestTraceFollowsMessages(t *testing.T) {
 	rec := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
 	tracer := tp.Tracer("test")
-	for name, open := range traceBuses(t, jetstream.Tracing{Provider: tp}) {
+	for name, open := range jstest.Buses(jetstream.Config{Tracing: jetstream.Tracing{Provider: tp}}) {
 		t.Run(name, func(t *testing.T) {
-			bus := open()
-			run := traceRunID(t)
+			bus := open(t)
+			run := jstest.RunID(t)
 			seen := recordHandled(t, bus, "trace-"+run, run, 8)
 
 			// Two "checkouts": one synthetic, recorded earlier, relayed later.
@@ -135,10 +104,10 @@ func TestTraceFollowsMessages(t *testing.T) {
 // worker) still hands the synthetic marker on, makes no spans, and that
 // an unsampled trace starts no span downstream.
 func TestUntracedMessagesCarryBaggageOnly(t *testing.T) {
-	for name, open := range traceBuses(t, jetstream.Tracing{}) {
+	for name, open := range jstest.Buses(jetstream.Config{Tracing: jetstream.Tracing{}}) {
 		t.Run(name, func(t *testing.T) {
-			bus := open()
-			run := traceRunID(t)
+			bus := open(t)
+			run := jstest.RunID(t)
 			seen := recordHandled(t, bus, "baggage-"+run, run, 1)
 			if err := bus.Publish(synthetic.With(context.Background()), traceEvent(t, run+"-1")); err != nil {
 				t.Fatal(err)
@@ -154,15 +123,15 @@ func TestUntracedMessagesCarryBaggageOnly(t *testing.T) {
 // whose handler is stuck, dead letters per subscriber, and the cache that
 // keeps scrapes off NATS.
 func TestQueueCollector(t *testing.T) {
-	for name, open := range traceBuses(t, jetstream.Tracing{}) {
+	for name, open := range jstest.Buses(jetstream.Config{Tracing: jetstream.Tracing{}}) {
 		t.Run(name, func(t *testing.T) {
-			bus := open()
-			run := traceRunID(t)
+			bus := open(t)
+			run := jstest.RunID(t)
 			failing, slow := "dead-"+run, "slow-"+run
 			release := make(chan struct{})
-			subscribe(t, bus, jetstream.Subscription{Name: failing, Types: []event.Type{event.ProductChanged},
+			jstest.Subscribe(t, bus, jetstream.Subscription{Name: failing, Types: []event.Type{event.ProductChanged},
 				MaxDeliver: 1, Workers: 1, Handler: func(context.Context, event.Event) error { return errors.New("poison") }})
-			stopSlow := subscribe(t, bus, jetstream.Subscription{Name: slow, Types: []event.Type{event.ProductChanged},
+			stopSlow := jstest.Subscribe(t, bus, jetstream.Subscription{Name: slow, Types: []event.Type{event.ProductChanged},
 				Workers: 1, Handler: func(ctx context.Context, _ event.Event) error {
 					select {
 					case <-release:
@@ -214,11 +183,11 @@ func TestQueueCollector(t *testing.T) {
 
 // TestQueueCollectorCaches checks a burst of scrapes asks NATS once per ttl.
 func TestQueueCollectorCaches(t *testing.T) {
-	bus := traceBuses(t, jetstream.Tracing{})["embedded"]()
+	bus := jstest.Buses(jetstream.Config{Tracing: jetstream.Tracing{}})["embedded"](t)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(bus.Collector(time.Hour))
 	first := gaugeSum(t, reg, "peakshop_queue_stream_messages", "")
-	run := traceRunID(t)
+	run := jstest.RunID(t)
 	if err := bus.Publish(context.Background(), traceEvent(t, run+"-1")); err != nil {
 		t.Fatal(err)
 	}
@@ -314,7 +283,7 @@ func traceSpans(tb testing.TB, rec *tracetest.SpanRecorder, id trace.TraceID, n 
 func recordHandled(t *testing.T, bus *jetstream.Bus, consumer, run string, buffer int) <-chan handled {
 	t.Helper()
 	seen := make(chan handled, buffer)
-	subscribe(t, bus, jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
+	jstest.Subscribe(t, bus, jetstream.Subscription{Name: consumer, Types: []event.Type{event.ProductChanged},
 		Handler: func(ctx context.Context, e event.Event) error {
 			if strings.HasPrefix(e.ID, run) {
 				seen <- handled{sc: trace.SpanContextFromContext(ctx), synthetic: synthetic.FromContext(ctx)}
@@ -336,21 +305,4 @@ func within[T any](tb testing.TB, ch <-chan T, msg string) T {
 		var zero T
 		return zero
 	}
-}
-
-// subscribe starts sub and, when the test ends, stops it and deletes its
-// durable consumer, so a shared server keeps no test consumers (every run
-// names its own). The returned stop may be called earlier.
-func subscribe(tb testing.TB, bus *jetstream.Bus, sub jetstream.Subscription) (stop func()) {
-	tb.Helper()
-	s, err := bus.Subscribe(context.Background(), sub)
-	if err != nil {
-		tb.Fatalf("subscribe %s: %v", sub.Name, err)
-	}
-	stop = sync.OnceFunc(s)
-	tb.Cleanup(func() {
-		stop()
-		_ = bus.JetStream().DeleteConsumer(context.Background(), jetstream.EventsStream, sub.Name)
-	})
-	return stop
 }
